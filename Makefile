@@ -1,0 +1,44 @@
+# AAR — every entry point a developer or CI needs. Each target sets up what it needs, idempotently.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: help setup deps demo test test-node test-trainer lint bench dev-up dev-down status clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+deps: ## Install npm packages, the trainer's Python packages and the pinned Temporal CLI
+	@bash scripts/node-deps.sh
+	@bash scripts/python-deps.sh
+	@bash scripts/temporal.sh install
+	@bash scripts/postgres.sh install
+
+setup: deps dev-up ## Install everything and bring the stack up with the schema migrated
+
+dev-up: ## Start PostgreSQL and the Temporal dev server, apply migrations (harmless when already up)
+	@bash scripts/dev-up.sh
+
+dev-down: ## Stop every process the stack started (data is kept)
+	@bash scripts/dev-down.sh
+
+status: ## Show what runs where
+	@bash scripts/stack-status.sh
+
+demo: ## Bring the stack up and run a real campaign on it
+	@bash scripts/demo.sh
+
+test: ## Lint, type-check and run every test against the real stack (started and stopped as needed)
+	@bash scripts/test.sh
+
+lint: ## Biome (format + lint), tsc, and a check that emitted JSON Schemas are current
+	@bash scripts/node-deps.sh
+	biome check .
+	tsc --noEmit
+	node --import tsx scripts/emit-schemas.ts --check
+
+bench: ## Run every benchmark under bench/ (each prints ratios against a baseline measured in the same run)
+	@bash scripts/bench.sh
+
+clean: dev-down ## Stop the stack and delete its local state (.aar-state)
+	rm -rf .aar-state

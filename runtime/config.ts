@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from this file's location (runtime/ sits at the top level). */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+interface Variable<T> {
+  /** What the variable means, for the README table and error messages. */
+  readonly doc: string;
+  /** The default, as the raw string a user would write; may depend on other variables. */
+  readonly fallback: string | ((env: Env) => string);
+  /** Parses the raw string; throws an Error whose message says what form is expected. */
+  readonly parse: (raw: string) => T;
+}
+
+const port = (raw: string): number => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 65_535)
+    throw new Error('expected a TCP port, an integer from 1 to 65535');
+  return n;
+};
+const positiveInt = (raw: string): number => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1) throw new Error('expected a positive integer');
+  return n;
+};
+const text = (raw: string): string => {
+  if (raw.trim() === '') throw new Error('expected a non-empty value');
+  return raw;
+};
+const url =
+  (protocols: readonly string[]) =>
+  (raw: string): string => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new Error(`expected a URL such as ${protocols[0]}//host:port/...`);
+    }
+    if (!protocols.includes(parsed.protocol)) throw new Error(`expected a ${protocols.join(' or ')} URL`);
+    return raw.replace(/\/$/, '');
+  };
+const hostPort = (raw: string): string => {
+  if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(raw))
+    throw new Error('expected host:port, for example 127.0.0.1:7233');
+  return raw;
+};
+const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (raw: string): T => {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}`);
+    return raw as T;
+  };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const get = (env: Env, name: string, fallback: string): string => env[name] ?? fallback;
+const pgPort = (env: Env) => get(env, 'AAR_PG_PORT', '15432');
+
+/**
+ * Every environment variable AAR reads, with its default. Shell scripts under `scripts/` use the
+ * same names and defaults (`scripts/env.sh`); a test keeps the two and the README in step.
+ */
+export const VARIABLES = {
+  AAR_STATE_DIR: {
+    doc: 'Folder for local service state (database files, Temporal SQLite, logs, pid files).',
+    fallback: `${REPO_ROOT}/.aar-state`,
+    parse: text,
+  },
+  AAR_PG_PORT: {
+    doc: 'Port of the embedded PostgreSQL that `make dev-up` starts.',
+    fallback: '15432',
+    parse: port,
+  },
+  DATABASE_URL: {
+    doc: "PostgreSQL URL for AAR's record. When set before `make dev-up`, no PostgreSQL is started.",
+    fallback: (env) => `postgres://aar:aar@127.0.0.1:${pgPort(env)}/aar`,
+    parse: url(['postgres:', 'postgresql:']),
+  },
+  EVAL_DATABASE_URL: {
+    doc: "PostgreSQL URL of the eval server's own database (the only place test labels live).",
+    fallback: (env) => `postgres://aar:aar@127.0.0.1:${pgPort(env)}/aar_eval`,
+    parse: url(['postgres:', 'postgresql:']),
+  },
+  AAR_DB_POOL_MAX: { doc: 'Connections per process pool.', fallback: '10', parse: positiveInt },
+  AAR_DB_CONNECT_TIMEOUT_MS: {
+    doc: 'How long to wait for a database connection before failing.',
+    fallback: '5000',
+    parse: positiveInt,
+  },
+  AAR_TEMPORAL_PORT: {
+    doc: 'gRPC port of the embedded Temporal dev server.',
+    fallback: '17233',
+    parse: port,
+  },
+  AAR_TEMPORAL_UI_PORT: {
+    doc: 'Web UI port of the embedded Temporal dev server.',
+    fallback: '18233',
+    parse: port,
+  },
+  TEMPORAL_ADDRESS: {
+    doc: 'Temporal frontend address (host:port).',
+    fallback: (env) => `127.0.0.1:${get(env, 'AAR_TEMPORAL_PORT', '17233')}`,
+    parse: hostPort,
+  },
+  TEMPORAL_NAMESPACE: { doc: 'Temporal namespace for all AAR workflows.', fallback: 'default', parse: text },
+  TEMPORAL_UI_URL: {
+    doc: 'Where operators open the Temporal UI (printed by the demo and linked by the dashboard).',
+    fallback: (env) => `http://127.0.0.1:${get(env, 'AAR_TEMPORAL_UI_PORT', '18233')}`,
+    parse: url(['http:', 'https:']),
+  },
+  AAR_API_PORT: {
+    doc: 'Port of the api server (campaigns, forum, results, dashboard).',
+    fallback: '18080',
+    parse: port,
+  },
+  AAR_EVAL_PORT: { doc: 'Port of the eval server.', fallback: '18081', parse: port },
+  AAR_HOST: { doc: 'Interface the api and eval servers listen on.', fallback: '127.0.0.1', parse: text },
+  AAR_WORKER_METRICS_PORT: {
+    doc: "Port of the orchestrator worker's /metrics endpoint (the dispatch worker uses the next one).",
+    fallback: '19464',
+    parse: port,
+  },
+  AAR_PYTHON: { doc: 'Python interpreter that runs the trainer.', fallback: '/usr/bin/python3', parse: text },
+  AAR_LOG_LEVEL: {
+    doc: 'Log level: fatal, error, warn, info, debug, trace or silent.',
+    fallback: 'info',
+    parse: oneOf(LOG_LEVELS),
+  },
+} as const satisfies Record<string, Variable<unknown>>;
+
+type Variables = typeof VARIABLES;
+/** The parsed configuration: one typed, frozen value per variable. */
+export type Config = { readonly [K in keyof Variables]: ReturnType<Variables[K]['parse']> };
+
+/** Thrown when configuration is invalid; its message names each bad variable and the expected form. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads `AAR_CONFIG_FILE` (optional JSON object of variable names to string values) under the
+ * environment: the environment wins. Unknown keys in the file are errors, so a typo is caught.
+ */
+function readConfigFile(env: Env): Record<string, string> {
+  const path = env.AAR_CONFIG_FILE;
+  if (path === undefined || path === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`AAR_CONFIG_FILE: cannot read ${path} as JSON (${(error as Error).message})`]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([`AAR_CONFIG_FILE: ${path} must hold a JSON object of variable names to values`]);
+  }
+  const problems: string[] = [];
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in VARIABLES)) problems.push(`AAR_CONFIG_FILE: unknown variable ${key} in ${path}`);
+    else if (typeof value !== 'string' && typeof value !== 'number') {
+      problems.push(`AAR_CONFIG_FILE: ${key} in ${path} must be a string or a number`);
+    } else values[key] = String(value);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values;
+}
+
+/**
+ * Parses the whole configuration once, at start-up, and returns it frozen. Every problem is
+ * reported together, each naming the variable, its bad value and the expected form.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const merged: Env = { ...readConfigFile(env), ...env };
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(VARIABLES) as [string, Variable<unknown>][]) {
+    const fallback = typeof variable.fallback === 'function' ? variable.fallback(merged) : variable.fallback;
+    const raw = merged[name] ?? fallback;
+    try {
+      config[name] = variable.parse(raw);
+    } catch (error) {
+      problems.push(`${name}=${JSON.stringify(raw)}: ${(error as Error).message} (${variable.doc})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config) as Config;
+}
+
+/** The default of each variable as a string, for documentation and for the scripts' check. */
+export function defaultsTable(): { name: string; fallback: string; doc: string }[] {
+  return Object.entries(VARIABLES).map(([name, v]) => ({
+    name,
+    fallback: typeof v.fallback === 'function' ? v.fallback({}) : v.fallback,
+    doc: v.doc,
+  }));
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make test`: lint, type-check, then every test against the real stack. Starts the stack when it
+# is not up, and stops what it started at the end (KEEP_STACK=1 leaves it running). The closing
+# `# pass N` / `# fail N` lines count every test that ran, node and pytest together.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+bash scripts/node-deps.sh || exit 1
+started=0
+if ! bash scripts/stack-status.sh >/dev/null 2>&1; then started=1; fi
+stop_stack() { if [ "$started" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then bash scripts/dev-down.sh; fi; }
+trap stop_stack EXIT
+
+make --no-print-directory lint || { echo '# pass 0'; echo '# fail 1'; exit 1; }
+bash scripts/dev-up.sh || { echo '# pass 0'; echo '# fail 1'; exit 1; }
+
+mkdir -p "$AAR_STATE_DIR/test"
+node_out="$AAR_STATE_DIR/test/node.tap"
+mapfile -t files < <(find tests -name '*.test.ts' | sort)
+node --import tsx --test --test-reporter=tap --test-concurrency=1 --test-force-exit "${files[@]}" | tee "$node_out"
+node_rc=${PIPESTATUS[0]}
+node_pass=$(grep -E '^# pass ' "$node_out" | tail -n 1 | awk '{print $3}')
+node_fail=$(grep -E '^# fail ' "$node_out" | tail -n 1 | awk '{print $3}')
+
+py_pass=0 py_fail=0 py_rc=0
+if [ -d trainer/tests ]; then
+  py_out="$AAR_STATE_DIR/test/pytest.txt"
+  "$AAR_PYTHON" -m pytest -q -p no:cacheprovider trainer/tests 2>&1 | tee "$py_out"
+  py_rc=${PIPESTATUS[0]}
+  summary=$(tail -n 1 "$py_out")
+  py_pass=$(grep -oE '[0-9]+ passed' <<<"$summary" | awk '{print $1}'); py_pass=${py_pass:-0}
+  py_fail=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$summary" | awk '{s+=$1} END {print s+0}')
+  [ "$py_rc" -ne 0 ] && [ "$py_fail" -eq 0 ] && py_fail=1
+fi
+
+echo "node tests: ${node_pass:-0} passed, ${node_fail:-?} failed; trainer tests: $py_pass passed, $py_fail failed"
+echo "# pass $(( ${node_pass:-0} + py_pass ))"
+echo "# fail $(( ${node_fail:-1} + py_fail ))"
+[ "$node_rc" -eq 0 ] && [ "$py_rc" -eq 0 ]
