@@ -54,6 +54,23 @@ const oneOf =
     return raw as T;
   };
 
+/** A bearer token: empty means "not configured" (the process that needs it says so at start-up). */
+const token = (raw: string): string | undefined => {
+  if (raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw))
+    throw new Error('expected a token of at least 16 characters without spaces');
+  return raw;
+};
+/** Reads a dev-stack secret file written by `make dev-up`; empty when absent. */
+const secretFile = (env: Env, name: string): string => {
+  const dir = env.AAR_STATE_DIR ?? `${REPO_ROOT}/.aar-state`;
+  try {
+    return readFileSync(`${dir}/secrets/${name}`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const get = (env: Env, name: string, fallback: string): string => env[name] ?? fallback;
 const pgPort = (env: Env) => get(env, 'AAR_PG_PORT', '15432');
@@ -116,6 +133,31 @@ export const VARIABLES = {
     parse: port,
   },
   AAR_EVAL_PORT: { doc: 'Port of the eval server.', fallback: '18081', parse: port },
+  AAR_API_URL: {
+    doc: 'Base URL at which trainers and the CLI reach the api server.',
+    fallback: (env) => `http://127.0.0.1:${get(env, 'AAR_API_PORT', '18080')}`,
+    parse: url(['http:', 'https:']),
+  },
+  AAR_EVAL_URL: {
+    doc: 'Base URL at which the orchestrator and trainers reach the eval server.',
+    fallback: (env) => `http://127.0.0.1:${get(env, 'AAR_EVAL_PORT', '18081')}`,
+    parse: url(['http:', 'https:']),
+  },
+  AAR_EVAL_ADMIN_TOKEN: {
+    doc: 'Admin bearer token of the eval server (operators and the orchestrator). Default: the file `make dev-up` writes to $AAR_STATE_DIR/secrets/eval-admin-token.',
+    fallback: (env) => secretFile(env, 'eval-admin-token'),
+    parse: token,
+  },
+  AAR_OPERATOR_TOKEN: {
+    doc: "Bearer token operators use for the api server's write routes and the dashboard. Default: $AAR_STATE_DIR/secrets/operator-token.",
+    fallback: (env) => secretFile(env, 'operator-token'),
+    parse: token,
+  },
+  AAR_EXECUTOR_SLOTS: {
+    doc: 'Trainer runs the local executor runs at once.',
+    fallback: '2',
+    parse: positiveInt,
+  },
   AAR_HOST: { doc: 'Interface the api and eval servers listen on.', fallback: '127.0.0.1', parse: text },
   AAR_WORKER_METRICS_PORT: {
     doc: "Port of the orchestrator worker's /metrics endpoint (the dispatch worker uses the next one).",
@@ -177,25 +219,32 @@ function readConfigFile(env: Env): Record<string, string> {
 export function loadConfig(env: Env = process.env): Config {
   const merged: Env = { ...readConfigFile(env), ...env };
   const problems: string[] = [];
+  // A default derived from a bad variable fails too; report it only when nothing else explains it.
+  const derivedProblems: string[] = [];
   const config: Record<string, unknown> = {};
   for (const [name, variable] of Object.entries(VARIABLES) as [string, Variable<unknown>][]) {
+    const derived = merged[name] === undefined && typeof variable.fallback === 'function';
     const fallback = typeof variable.fallback === 'function' ? variable.fallback(merged) : variable.fallback;
     const raw = merged[name] ?? fallback;
     try {
       config[name] = variable.parse(raw);
     } catch (error) {
-      problems.push(`${name}=${JSON.stringify(raw)}: ${(error as Error).message} (${variable.doc})`);
+      (derived ? derivedProblems : problems).push(
+        `${name}=${JSON.stringify(raw)}: ${(error as Error).message} (${variable.doc})`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  if (derivedProblems.length > 0) throw new ConfigError(derivedProblems);
   return Object.freeze(config) as Config;
 }
 
 /** The default of each variable as a string, for documentation and for the scripts' check. */
 export function defaultsTable(): { name: string; fallback: string; doc: string }[] {
+  const empty: Env = { AAR_STATE_DIR: '/nonexistent' };
   return Object.entries(VARIABLES).map(([name, v]) => ({
     name,
-    fallback: typeof v.fallback === 'function' ? v.fallback({}) : v.fallback,
+    fallback: typeof v.fallback === 'function' ? v.fallback(empty) : v.fallback,
     doc: v.doc,
   }));
 }

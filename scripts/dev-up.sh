@@ -6,6 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 bash scripts/node-deps.sh
+ensure_secret eval-admin-token
+ensure_secret operator-token
 bash scripts/python-deps.sh
 bash scripts/postgres.sh start
 bash scripts/temporal.sh start

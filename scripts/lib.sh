@@ -48,3 +48,11 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# Writes a random token to $AAR_STATE_DIR/secrets/$1 unless it exists (mode 600). Dev stack only.
+ensure_secret() {
+  local file="$AAR_STATE_DIR/secrets/$1"
+  [ -s "$file" ] && return 0
+  mkdir -p "$AAR_STATE_DIR/secrets" && chmod 700 "$AAR_STATE_DIR/secrets"
+  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file")
+}
