@@ -1,17 +1,29 @@
+import type { Client } from '@temporalio/client';
+import type { PolicyName } from '../core/campaign-spec.js';
 import type { Pool } from '../runtime/db.js';
 import type { Logger } from '../runtime/logger.js';
 import type { RegisterCampaignInput } from '../workflows/definitions.js';
+import { createAgentActivities } from './agent/agent-activities.js';
+import type { ResearcherPolicy } from './agent/policy.js';
+import { createCampaignActivities } from './campaign-activities.js';
+import type { EvalClient } from './eval/eval-client.js';
+import { createExperimentActivities } from './experiment-activities.js';
+import type { OrchestratorMetrics } from './metrics.js';
 import { insertCampaign } from './store/campaigns.js';
 
 /** What the orchestrator's activities are given at start-up: the process's shared resources. */
 export interface ActivityDeps {
   readonly pool: Pool;
   readonly logger: Logger;
+  readonly temporal: Client;
+  readonly eval: EvalClient;
+  readonly metrics: OrchestratorMetrics;
+  readonly policies: Partial<Record<PolicyName, ResearcherPolicy>>;
 }
 
 /**
  * Builds the orchestrator's activities around injected resources, so tests run the same code
- * against their own database and workers share one pool.
+ * against their own database and servers, and a worker shares one pool.
  */
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -23,5 +35,8 @@ export function createActivities(deps: ActivityDeps) {
       );
       return result;
     },
+    ...createCampaignActivities(deps),
+    ...createExperimentActivities(deps),
+    ...createAgentActivities(deps),
   };
 }

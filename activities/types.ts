@@ -1,4 +1,7 @@
+import type { createDispatchActivities } from './dispatch-activities.js';
 import type { createActivities } from './index.js';
 
-/** The activity interface workflows proxy; a type only, so workflow bundles carry no activity code. */
+/** The orchestrator activity interface workflows proxy; types only, so bundles carry no activity code. */
 export type Activities = ReturnType<typeof createActivities>;
+/** The dispatch queue's activity interface. */
+export type DispatchActivities = ReturnType<typeof createDispatchActivities>;

@@ -14,13 +14,10 @@ export const TaskId = Type.String({
 
 export const LossSpec = Type.Object(
   {
-    kind: Type.Union(
-      LOSS_KINDS.map((k) => Type.Literal(k)),
-      {
-        description:
-          'xent: cross-entropy on weak soft labels; logconf: auxiliary confidence loss; product: product of weak and student distributions.',
-      },
-    ),
+    kind: Type.Enum(LOSS_KINDS, {
+      description:
+        'xent: cross-entropy on weak soft labels; logconf: auxiliary confidence loss; product: product of weak and student distributions.',
+    }),
     auxWeight: Type.Optional(
       Type.Number({
         minimum: 0,

@@ -34,7 +34,7 @@ export const CurvePoint = Type.Object(
 
 export const RunFailure = Type.Object(
   {
-    kind: Type.Union(FAILURE_KINDS.map((k) => Type.Literal(k))),
+    kind: Type.Enum(FAILURE_KINDS),
     message: Type.String({ maxLength: 4000 }),
     detail: Type.Optional(Type.String({ maxLength: 16_000 })),
   },

@@ -26,6 +26,15 @@ const positiveInt = (raw: string): number => {
   if (!/^\d+$/.test(raw) || n < 1) throw new Error('expected a positive integer');
   return n;
 };
+/** A port, or 0 to let the system pick a free one (tests run several workers side by side). */
+const portOrZero = (raw: string): number => (raw === '0' ? 0 : port(raw));
+/** A number strictly between 0 and 1 (a fraction, a probability step). */
+const fraction = (raw: string): number => {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1)
+    throw new Error('expected a number strictly between 0 and 1, for example 0.01');
+  return n;
+};
 const text = (raw: string): string => {
   if (raw.trim() === '') throw new Error('expected a non-empty value');
   return raw;
@@ -148,6 +157,36 @@ export const VARIABLES = {
     fallback: (env) => secretFile(env, 'eval-admin-token'),
     parse: token,
   },
+  AAR_EVAL_BUDGET_PER_HOUR: {
+    doc: 'Scored submissions one agent may make in any sliding hour; past it the eval server answers 429 with Retry-After.',
+    fallback: '30',
+    parse: positiveInt,
+  },
+  AAR_EVAL_BUDGET_PER_CAMPAIGN: {
+    doc: 'Scored submissions one agent may make over a whole campaign; past it the eval server answers 429.',
+    fallback: '500',
+    parse: positiveInt,
+  },
+  AAR_EVAL_LADDER_STEP: {
+    doc: 'Ladder step of the eval server: reported PGR is rounded to it and moves only when an agent beats its best by more than it.',
+    fallback: '0.01',
+    parse: fraction,
+  },
+  AAR_EVAL_PROBE_FRACTION: {
+    doc: "A submission whose predicted classes differ from one of the same agent's recent submissions in at least one and at most this fraction of test rows is flagged as a probe.",
+    fallback: '0.01',
+    parse: fraction,
+  },
+  AAR_EVAL_BODY_LIMIT_BYTES: {
+    doc: 'Largest submission body the eval server reads (default fits 5 seeds x 10,000 rows x 10 classes of JSON).',
+    fallback: '16777216',
+    parse: positiveInt,
+  },
+  AAR_EVAL_TASK_BODY_LIMIT_BYTES: {
+    doc: "Largest task-load body (label store plus the base64 task bundle) the eval server's admin route reads.",
+    fallback: '268435456',
+    parse: positiveInt,
+  },
   AAR_OPERATOR_TOKEN: {
     doc: "Bearer token operators use for the api server's write routes and the dashboard. Default: $AAR_STATE_DIR/secrets/operator-token.",
     fallback: (env) => secretFile(env, 'operator-token'),
@@ -160,9 +199,38 @@ export const VARIABLES = {
   },
   AAR_HOST: { doc: 'Interface the api and eval servers listen on.', fallback: '127.0.0.1', parse: text },
   AAR_WORKER_METRICS_PORT: {
-    doc: "Port of the orchestrator worker's /metrics endpoint (the dispatch worker uses the next one).",
+    doc: "Port of the orchestrator worker's /metrics; the Temporal SDK's own worker metrics are on the next port (0 picks free ports).",
     fallback: '19464',
-    parse: port,
+    parse: portOrZero,
+  },
+  AAR_DISPATCH_METRICS_PORT: {
+    doc: "Port of the dispatch worker's /metrics; the Temporal SDK's own worker metrics are on the next port (0 picks free ports).",
+    fallback: '19466',
+    parse: portOrZero,
+  },
+  AAR_QUEUE_PREFIX: {
+    doc: 'Prefix of the task queue names (`<prefix>orchestrator`, `<prefix>dispatch`), to run isolated stacks on one Temporal server.',
+    fallback: '',
+    parse: (raw: string) => {
+      if (!/^[a-z0-9-]{0,40}$/.test(raw))
+        throw new Error('expected up to 40 lower-case letters, digits or dashes');
+      return raw;
+    },
+  },
+  AAR_RUN_TOKEN_KEY: {
+    doc: "Secret from which each run's upload token is derived (HMAC of the run id), shared by the api server and the dispatch worker. Default: $AAR_STATE_DIR/secrets/run-token-key.",
+    fallback: (env) => secretFile(env, 'run-token-key'),
+    parse: token,
+  },
+  AAR_RUNS_DIR: {
+    doc: 'Where the local executor keeps one folder per trainer run (spec, logs, exit code).',
+    fallback: (env) => `${env.AAR_STATE_DIR ?? `${REPO_ROOT}/.aar-state`}/runs`,
+    parse: text,
+  },
+  AAR_TASKS_DIR: {
+    doc: 'Where prepared tasks (bundle and label store) and cached bundles live.',
+    fallback: (env) => `${env.AAR_STATE_DIR ?? `${REPO_ROOT}/.aar-state`}/tasks`,
+    parse: text,
   },
   AAR_PYTHON: { doc: 'Python interpreter that runs the trainer.', fallback: '/usr/bin/python3', parse: text },
   AAR_LOG_LEVEL: {

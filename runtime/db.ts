@@ -4,6 +4,8 @@ import type { Logger } from './logger.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
+/** Either the pool or a client inside a transaction: repositories accept both. */
+export type Queryable = pg.Pool | pg.PoolClient;
 
 export interface PoolOptions {
   readonly url: string;

@@ -1,52 +1,107 @@
 /**
- * `make demo`: runs the first durable path on the embedded stack (a workflow that records a
- * campaign through an activity) and prints where to look.
+ * `make demo`: prepares the bundled task, loads it into the eval server, starts a campaign of
+ * three baseline agents through the api server, shows their progress live, and prints the
+ * leaderboard and where to look. Expects the stack and services to be up (scripts/demo.sh).
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../runtime/config.js';
-import { createPool } from '../runtime/db.js';
-import { createLogger } from '../runtime/logger.js';
-import { createOrchestratorWorker } from '../workers/orchestrator-worker.js';
-import { ORCHESTRATOR_QUEUE, registerCampaignWorkflowId } from '../workflows/definitions.js';
-import { registerCampaignWorkflow } from '../workflows/index.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { leaderboardTable, progressLines } from '../cli/render/campaign-view.js';
+import { loadConfig, REPO_ROOT } from '../runtime/config.js';
+import { loadTaskFromDir } from '../server/eval/load-task.js';
 
 const config = loadConfig();
-const logger = createLogger('demo', 'warn');
-const pool = createPool(
-  { url: config.DATABASE_URL, max: 2, connectTimeoutMs: config.AAR_DB_CONNECT_TIMEOUT_MS, name: 'record' },
-  logger,
-);
-const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-const worker = await createOrchestratorWorker({
-  connection: nativeConnection,
-  namespace: config.TEMPORAL_NAMESPACE,
-  pool,
-  logger,
+const experimentsPerAgent = Number(process.env.DEMO_EXPERIMENTS ?? 3);
+const seeds = Number(process.env.DEMO_SEEDS ?? 5);
+const size = process.env.DEMO_SIZE === 'small' ? 'small' : 'default';
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
+
+// biome-ignore lint/suspicious/noExplicitAny: the demo reads a few fields of documented JSON answers.
+async function api(method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${config.AAR_API_URL}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${config.AAR_OPERATOR_TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const parsed = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+// 1. The bundled task, prepared by the trusted step (cached), loaded into the eval server.
+const taskDir = join(config.AAR_TASKS_DIR, `prepared-${size}`, 'mnist1d');
+if (!existsSync(join(taskDir, 'labels.json'))) {
+  console.log(
+    `preparing task mnist1d (${size}): weak model, labels, fixed weak and ceiling accuracy over 8 seeds ...`,
+  );
+  const run = spawnSync(
+    config.AAR_PYTHON,
+    ['-m', 'trainer', 'prepare', '--task', 'mnist1d', '--size', size, '--out', taskDir],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    },
+  );
+  if (run.status !== 0) process.exit(1);
+}
+const loaded = await loadTaskFromDir({
+  dir: taskDir,
+  evalUrl: config.AAR_EVAL_URL,
+  adminToken: config.AAR_EVAL_ADMIN_TOKEN!,
 });
-const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+if (loaded.httpStatus >= 300) throw new Error(`loading the task failed: ${JSON.stringify(loaded.body)}`);
+console.log(`task mnist1d loaded into the eval server (${elapsed()})`);
 
-const campaignId = `demo-${new Date()
-  .toISOString()
-  .slice(0, 19)
-  .replace(/[^0-9]/g, '')}`;
-const workflowId = registerCampaignWorkflowId(campaignId);
-const result = await worker.runUntil(
-  client.workflow.execute(registerCampaignWorkflow, {
-    taskQueue: ORCHESTRATOR_QUEUE,
-    workflowId,
-    args: [{ campaignId, name: 'Demo campaign', taskId: 'mnist1d', spec: { demo: true } }],
-  }),
+// 2. A campaign of three baseline agents, each starting from a different direction.
+const directions = [
+  'auxiliary confidence loss',
+  'filter confident labels',
+  'early stopping and regularisation',
+];
+const { campaignId, temporalUrl } = await api('POST', '/v1/campaigns', {
+  apiVersion: 'aar/v1',
+  name: 'demo',
+  task: 'mnist1d',
+  seedsPerExperiment: seeds,
+  agents: directions.map((direction, i) => ({
+    id: `agent-${i + 1}`,
+    policy: 'baseline',
+    direction,
+    seed: i,
+  })),
+  budgets: { perAgent: { experiments: experimentsPerAgent } },
+});
+console.log(
+  `campaign ${campaignId} started: 3 agents × ${experimentsPerAgent} experiments × ${seeds} seeds\n`,
 );
-const db = new URL(config.DATABASE_URL);
-db.password = db.password ? '***' : '';
-console.log(`
-recorded campaign ${result.campaignId} (status ${result.status}) through workflow ${workflowId}
 
-  Temporal UI:  ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${workflowId}
-  Database:     ${db.toString()}   (psql "$DATABASE_URL" -c 'select id, status from campaigns')
-`);
-await connection.close();
-await nativeConnection.close();
-await pool.end();
+// 3. Progress until the campaign ends.
+let printed = 0;
+for (;;) {
+  const view = await api('GET', `/v1/campaigns/${campaignId}`);
+  const lines = [
+    `${view.status} · ${elapsed()}`,
+    ...progressLines(view.agents, experimentsPerAgent, process.stdout.columns ?? 100),
+  ];
+  if (process.stdout.isTTY && printed > 0) process.stdout.write(`\x1b[${printed}A\x1b[0J`);
+  if (process.stdout.isTTY || view.status !== 'running') console.log(lines.join('\n'));
+  printed = lines.length;
+  if (['completed', 'cancelled', 'failed'].includes(view.status)) break;
+  await new Promise((r) => setTimeout(r, process.stdout.isTTY ? 1000 : 5000));
+}
+
+// 4. The leaderboard and where to look.
+const { leaderboard } = await api('GET', `/v1/campaigns/${campaignId}/leaderboard`);
+console.log(
+  `\nleaderboard (public half of the test set, ${seeds} seeds):\n${leaderboardTable(leaderboard)}\n`,
+);
+console.log(`finished in ${elapsed()}
+  Temporal UI:  ${temporalUrl}
+  api server:   ${config.AAR_API_URL}/v1/campaigns/${campaignId}   (bearer token in .aar-state/secrets/operator-token)
+  eval server:  ${config.AAR_EVAL_URL}/openapi.json
+  database:     psql postgres://aar:***@127.0.0.1:${config.AAR_PG_PORT}/aar
+The stack keeps running; \`make dev-down\` stops it.`);

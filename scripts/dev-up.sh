@@ -8,6 +8,7 @@ cd "$REPO_ROOT"
 bash scripts/node-deps.sh
 ensure_secret eval-admin-token
 ensure_secret operator-token
+ensure_secret run-token-key
 bash scripts/python-deps.sh
 bash scripts/postgres.sh start
 bash scripts/temporal.sh start

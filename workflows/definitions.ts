@@ -1,22 +1,45 @@
 /**
- * Names shared by workflows, workers, the api server and the CLI: task queues, workflow types
- * and their I/O. Deterministic code only; safe to import anywhere.
+ * Names shared by workflows, workers, the api server and the CLI: task queues, workflow ids,
+ * signals, queries and workflow I/O. Deterministic code only; safe to import anywhere.
  */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { AgentSpec, BudgetLimits, CampaignSpec, ExecutorName } from '../core/campaign-spec.js';
+import type { ExperimentSpec } from '../core/experiment-spec.js';
 
 /** Workflows and light activities (agents, database, eval client, forum). */
 export const ORCHESTRATOR_QUEUE = 'orchestrator';
 /** Executor activities that hold cluster credentials; scaled and secured apart. */
 export const DISPATCH_QUEUE = 'dispatch';
 
-/** Input of {@link registerCampaignWorkflow}: the record a campaign starts from. */
+/** Queue names under an optional prefix, so isolated stacks can share one Temporal server. */
+export const queueNames = (prefix: string) => ({
+  orchestrator: `${prefix}${ORCHESTRATOR_QUEUE}`,
+  dispatch: `${prefix}${DISPATCH_QUEUE}`,
+});
+
+/** The dispatch queue that pairs with the orchestrator queue a workflow runs on. */
+export const dispatchQueueFor = (orchestratorQueue: string): string =>
+  `${orchestratorQueue.slice(0, orchestratorQueue.length - ORCHESTRATOR_QUEUE.length)}${DISPATCH_QUEUE}`;
+
+// ---- ids: deterministic, so retried activities and restarted workflows find what exists ----
+
+export const campaignWorkflowId = (campaignId: string): string => `campaign-${campaignId}`;
+export const researcherWorkflowId = (campaignId: string, agentId: string, restart = 0): string =>
+  `campaign-${campaignId}-agent-${agentId}${restart > 0 ? `-r${restart}` : ''}`;
+export const experimentIdOf = (campaignId: string, agentId: string, seq: number): string =>
+  `${campaignId}-${agentId}-${String(seq).padStart(4, '0')}`;
+export const experimentWorkflowId = (experimentId: string): string => `experiment-${experimentId}`;
+export const runIdOf = (experimentId: string, seed: number, attempt: number): string =>
+  `${experimentId}-s${seed}-a${attempt}`;
+
+// ---- the first path (kept: the demo of issue #2 and a smoke test use it) ----
+
 export interface RegisterCampaignInput {
   readonly campaignId: string;
   readonly name: string;
   readonly taskId: string;
   readonly spec: Record<string, unknown>;
 }
-
-/** What was recorded, as the database holds it. */
 export interface RegisterCampaignResult {
   readonly campaignId: string;
   readonly status: string;
@@ -24,6 +47,185 @@ export interface RegisterCampaignResult {
   /** False when the row already existed (a retried or repeated registration). */
   readonly created: boolean;
 }
-
-/** Workflow id of a campaign's registration: one per campaign, so a repeat start is refused by Temporal. */
 export const registerCampaignWorkflowId = (campaignId: string): string => `campaign-register-${campaignId}`;
+
+// ---- experiments ----
+
+/** The public score an agent is shown: the Ladder view of the eval server, nothing finer. */
+export interface ReportedScore {
+  readonly submissionId: string;
+  readonly reportedPgr: number;
+  readonly improved: boolean;
+  readonly step: number;
+}
+
+export interface ExperimentInput {
+  readonly experimentId: string;
+  readonly campaignId: string;
+  readonly agentId: string;
+  readonly taskId: string;
+  readonly spec: ExperimentSpec;
+  readonly seeds: readonly number[];
+  readonly noEval: boolean;
+  readonly executor: ExecutorName;
+  readonly maxRunAttempts: number;
+}
+
+export type ExperimentStatus = 'scored' | 'unscored' | 'failed' | 'invalid' | 'cancelled';
+
+export interface SeedRunSummary {
+  readonly seed: number;
+  readonly attempts: number;
+  readonly status: 'succeeded' | 'failed';
+  readonly failureKind?: string;
+}
+
+export interface ExperimentOutcome {
+  readonly experimentId: string;
+  readonly status: ExperimentStatus;
+  readonly reason?: string;
+  readonly score?: ReportedScore;
+  readonly gpuSeconds: number;
+  readonly runs: readonly SeedRunSummary[];
+}
+
+// ---- researchers ----
+
+export type AgentState =
+  | 'starting'
+  | 'proposing'
+  | 'running'
+  | 'analysing'
+  | 'waiting'
+  | 'paused'
+  | 'stopped'
+  | 'done';
+
+/** One line of an agent's history: compact, so continue-as-new carries little. */
+export interface HistoryEntry {
+  readonly experimentId: string;
+  readonly hypothesis: string;
+  readonly status: ExperimentStatus;
+  readonly reportedPgr?: number;
+}
+
+export interface ResearcherState {
+  readonly seq: number;
+  readonly experimentsDone: number;
+  readonly gpuSeconds: number;
+  readonly best?: { readonly pgr: number; readonly experimentId: string };
+  readonly paused: boolean;
+  readonly stopRequested: boolean;
+  readonly pendingMessages: readonly OperatorMessage[];
+  readonly history: readonly HistoryEntry[];
+  readonly budget?: BudgetLimits;
+  readonly startedAtMs: number;
+}
+
+export interface ResearcherInput {
+  readonly campaignId: string;
+  readonly campaignWorkflowId: string;
+  readonly agent: AgentSpec;
+  readonly taskId: string;
+  readonly seedsPerExperiment: number;
+  readonly executor: ExecutorName;
+  readonly maxRunAttempts: number;
+  /** The per-agent budget from the campaign spec; a budget signal overrides it. */
+  readonly budget?: BudgetLimits;
+  /** Present when continuing as new, or when the campaign restarts a failed researcher. */
+  readonly state?: ResearcherState;
+}
+
+export interface ResearcherSummary {
+  readonly agentId: string;
+  readonly experimentsDone: number;
+  readonly gpuSeconds: number;
+  readonly best?: { readonly pgr: number; readonly experimentId: string };
+  readonly endReason: string;
+}
+
+export interface ResearcherStatus {
+  readonly agentId: string;
+  readonly state: AgentState;
+  readonly detail: string;
+  readonly currentHypothesis: string | null;
+  readonly currentExperimentId: string | null;
+  readonly experimentsDone: number;
+  readonly gpuSeconds: number;
+  readonly best: { readonly pgr: number; readonly experimentId: string } | null;
+}
+
+export interface OperatorMessage {
+  readonly from: string;
+  readonly text: string;
+}
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const stopSignal = defineSignal<[{ reason: string }]>('stop');
+export const operatorMessageSignal = defineSignal<[OperatorMessage]>('operatorMessage');
+export const setBudgetSignal = defineSignal<[BudgetLimits]>('setBudget');
+/** The campaign's answer to a researcher's request to start experiment `seq`. */
+export const slotReplySignal = defineSignal<[{ seq: number; granted: boolean; reason: string }]>('slotReply');
+
+export const researcherStatusQuery = defineQuery<ResearcherStatus>('status');
+export const currentHypothesisQuery = defineQuery<string | null>('currentHypothesis');
+export const historySummaryQuery = defineQuery<readonly HistoryEntry[]>('historySummary');
+
+// ---- campaigns ----
+
+export interface CampaignInput {
+  readonly campaignId: string;
+  readonly spec: CampaignSpec;
+  /** Present when continuing as new. */
+  readonly state?: CampaignState;
+}
+
+export interface CampaignState {
+  readonly startedAtMs: number;
+  readonly granted: number;
+  readonly gpuSeconds: number;
+  readonly paused: boolean;
+  readonly stopping: string | null;
+  readonly budget?: BudgetLimits;
+  readonly agents: Readonly<Record<string, CampaignAgentState>>;
+}
+
+export interface CampaignAgentState {
+  readonly workflowId: string;
+  readonly restarts: number;
+  readonly closed: boolean;
+  readonly lastState?: ResearcherState;
+  readonly summary?: ResearcherSummary;
+}
+
+export interface CampaignSummary {
+  readonly campaignId: string;
+  readonly status: 'completed' | 'cancelled';
+  readonly endReason: string;
+  readonly experiments: number;
+  readonly gpuHours: number;
+  readonly elapsedHours: number;
+  readonly agents: readonly ResearcherSummary[];
+}
+
+export interface CampaignStatus {
+  readonly campaignId: string;
+  readonly paused: boolean;
+  readonly stopping: string | null;
+  readonly granted: number;
+  readonly gpuSeconds: number;
+  readonly budget: BudgetLimits | null;
+  readonly budgetFractionUsed: number;
+  readonly agents: readonly { agentId: string; workflowId: string; restarts: number; closed: boolean }[];
+}
+
+/** A researcher asks for permission to start experiment `seq`; the campaign answers with {@link slotReplySignal}. */
+export const slotRequestSignal =
+  defineSignal<[{ agentId: string; workflowId: string; seq: number }]>('slotRequest');
+/** A researcher reports a finished experiment, so the campaign can account its budget. */
+export const experimentFinishedSignal =
+  defineSignal<[{ agentId: string; experimentId: string; gpuSeconds: number; state: ResearcherState }]>(
+    'experimentFinished',
+  );
+export const campaignStatusQuery = defineQuery<CampaignStatus>('campaignStatus');

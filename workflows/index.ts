@@ -1,2 +1,5 @@
 // Every workflow the orchestrator worker runs; the worker bundles this file.
+export { campaignWorkflow } from './campaign.js';
+export { experimentWorkflow } from './experiment.js';
 export { registerCampaignWorkflow } from './register-campaign.js';
+export { researcherWorkflow } from './researcher.js';

@@ -3,14 +3,21 @@
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and etcd (from the
 # module in kube/), kwok and helm (go install at pinned versions). A second run with the
 # same pins finds every binary in place and exits at once.
-# Usage: scripts/k8s/build.sh [--print]   (--print: list the binary paths and exit)
+# Usage: scripts/k8s/build.sh                build (or find) every binary
+#        scripts/k8s/build.sh --print [NAME]  print the path of NAME (kubectl, helm, ...)
+#                                             or of every binary; builds nothing
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ "${1:-}" == "--print" ]]; then
-  for b in "${KUBE_BINARIES[@]}" kwok helm; do printf '%s\n' "$(k8s_bin "$b")"; done
-  exit 0
-fi
+case "${1:-}" in
+  "") ;;
+  --print)
+    if [[ -n "${2:-}" ]]; then k8s_bin "$2"; echo; exit 0; fi
+    for b in "${KUBE_BINARIES[@]}" kwok helm; do printf '%s\n' "$(k8s_bin "$b")"; done
+    exit 0
+    ;;
+  *) k8s_die "usage: $0 [--print [NAME]]" ;;
+esac
 
 all_built() {
   local b
@@ -41,6 +48,7 @@ install_group() { # <final dir> <function that fills $1>
   local final="$1" fill="$2" tmp
   [[ -d "$final" ]] && rm -rf "$final"
   tmp="$(mktemp -d "$final.tmp.XXXXXX")"
+  chmod 755 "$tmp"
   "$fill" "$tmp"
   mv -T "$tmp" "$final"
 }

@@ -1,5 +1,6 @@
 # Shared settings for scripts/k8s/*.sh: pinned versions, cache and state paths, logging.
 # Sourced, never run. Keep it free of slow commands: build.sh's no-op path runs it.
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this
 
 K8S_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 K8S_REPO_ROOT="$(cd "$K8S_SCRIPTS_DIR/../.." && pwd)"
@@ -8,8 +9,11 @@ K8S_REPO_ROOT="$(cd "$K8S_SCRIPTS_DIR/../.." && pwd)"
 # they are read from there so the two never disagree.
 KWOK_VERSION="v0.7.0"
 HELM_VERSION="v3.18.6"
-KUBE_VERSION="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' "$K8S_SCRIPTS_DIR/kube/go.mod")"
-ETCD_VERSION="$(awk '$1 == "go.etcd.io/etcd/server/v3" { print $2 }' "$K8S_SCRIPTS_DIR/kube/go.mod")"
+k8s_required_version() { # <module path>: its version in kube/go.mod's require lines
+  awk -v m="$1" '$1 == m && $2 ~ /^v/ { print $2; exit }' "$K8S_SCRIPTS_DIR/kube/go.mod"
+}
+KUBE_VERSION="$(k8s_required_version k8s.io/kubernetes)"
+ETCD_VERSION="$(k8s_required_version go.etcd.io/etcd/server/v3)"
 
 K8S_CACHE_DIR="${AAR_CACHE_DIR:-$HOME/.cache/aar}/k8s"
 K8S_BIN_ROOT="$K8S_CACHE_DIR/bin"
@@ -47,12 +51,15 @@ k8s_state_dir() {
   printf '%s/k8s' "$base"
 }
 
+# One knob: every port is an offset from the apiserver's, so two clusters (say a developer's
+# and a CI clone's) can run side by side with AAR_K8S_PORT set apart by 10 or more.
 K8S_PORT="${AAR_K8S_PORT:-16443}"
-K8S_ETCD_CLIENT_PORT="${AAR_K8S_ETCD_PORT:-$((K8S_PORT + 1))}"
-K8S_ETCD_PEER_PORT="$((K8S_ETCD_CLIENT_PORT + 1))"
-K8S_KCM_PORT="${AAR_K8S_KCM_PORT:-$((K8S_PORT + 3))}"
-K8S_SCHED_PORT="${AAR_K8S_SCHEDULER_PORT:-$((K8S_PORT + 4))}"
-K8S_KWOK_PORT="${AAR_K8S_KWOK_PORT:-$((K8S_PORT + 5))}"
+[[ "$K8S_PORT" =~ ^[0-9]+$ ]] || k8s_die "AAR_K8S_PORT must be a port number, got '$K8S_PORT'"
+K8S_ETCD_CLIENT_PORT=$((K8S_PORT + 1))
+K8S_ETCD_PEER_PORT=$((K8S_PORT + 2))
+K8S_KCM_PORT=$((K8S_PORT + 3))
+K8S_SCHED_PORT=$((K8S_PORT + 4))
+K8S_KWOK_PORT=$((K8S_PORT + 5))
 
 # Components in start order; down.sh stops them in reverse.
 K8S_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)

@@ -1,6 +1,7 @@
 # Certificates and kubeconfigs for the local control plane. Sourced by up.sh.
 # Everything is made once and kept in the state dir, so clients keep trusting the cluster
 # across restarts; delete the pki folder (or run down.sh --purge) to start over.
+# shellcheck disable=SC2034 # K8S_SERVICE_CIDR is used by up.sh
 
 K8S_SERVICE_CIDR="10.96.0.0/16"
 K8S_SERVICE_IP="10.96.0.1" # first address of the service range: the "kubernetes" Service
@@ -44,7 +45,7 @@ k8s_ensure_pki() {
       -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
       -out "$dir/ca.crt" 2>/dev/null
     # Leaf certificates of an older CA would not verify; make them again.
-    rm -f "$dir"/{apiserver,admin,kube-controller-manager,kube-scheduler,kwok}.{crt,key}
+    rm -f "$dir"/{apiserver,admin,kube-controller-manager,kube-scheduler,kwok,front-proxy-client}.{crt,key}
   fi
   k8s_issue "$dir" apiserver "/CN=kube-apiserver" serverAuth \
     "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:$K8S_SERVICE_IP"
@@ -54,6 +55,9 @@ k8s_ensure_pki() {
   k8s_issue "$dir" kube-controller-manager "/CN=system:kube-controller-manager" clientAuth
   k8s_issue "$dir" kube-scheduler "/CN=system:kube-scheduler" clientAuth
   k8s_issue "$dir" kwok "/O=system:masters/CN=aar-kwok" clientAuth
+  # The apiserver's identity towards aggregated API servers; it also gives the delegated
+  # authentication of the controller-manager and scheduler the request-header CA they look up.
+  k8s_issue "$dir" front-proxy-client "/CN=front-proxy-client" clientAuth
   if [[ ! -s "$dir/sa.key" || ! -s "$dir/sa.pub" ]]; then
     k8s_new_key "$dir/sa.key.tmp"
     openssl pkey -in "$dir/sa.key.tmp" -pubout -out "$dir/sa.pub" 2>/dev/null
@@ -61,9 +65,16 @@ k8s_ensure_pki() {
   fi
 }
 
-# k8s_write_kubeconfig <path> <pki dir> <client cert name> <server url>
+# k8s_write_kubeconfig <path> <pki dir> <client cert name> <server url> [insecure]
+# "insecure" skips server verification: for probing the self-signed health endpoints of
+# the controller-manager and scheduler, never for the apiserver.
 k8s_write_kubeconfig() (
-  local out="$1" dir="$2" user="$3" server="$4"
+  local out="$1" dir="$2" user="$3" server="$4" trust
+  if [[ "${5:-}" == insecure ]]; then
+    trust="insecure-skip-tls-verify: true"
+  else
+    trust="certificate-authority-data: $(base64 -w0 <"$dir/ca.crt")"
+  fi
   umask 077
   cat >"$out.tmp" <<EOF
 apiVersion: v1
@@ -72,7 +83,7 @@ clusters:
 - name: aar-local
   cluster:
     server: $server
-    certificate-authority-data: $(base64 -w0 <"$dir/ca.crt")
+    $trust
 users:
 - name: $user
   user:

@@ -16,12 +16,16 @@ TIMEOUT="${AAR_K8S_TIMEOUT:-60}"
 
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
 CHECKS=0
-T="$EPOCHREALTIME"
-lap() { # prints seconds since the last lap and restarts the clock
-  awk -v a="$T" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2fs", b - a }'
-  T="$EPOCHREALTIME"
+START="$EPOCHREALTIME"
+LAST="$START"
+# ok <check>: prints the check with the seconds it took and the seconds since the start.
+ok() {
+  local now="$EPOCHREALTIME"
+  CHECKS=$((CHECKS + 1))
+  awk -v n="$CHECKS" -v what="$1" -v s="$START" -v l="$LAST" -v t="$now" \
+    'BEGIN { printf "ok %d - %s (%.2fs, at %.2fs)\n", n, what, t - l, t - s }'
+  LAST="$now"
 }
-ok() { CHECKS=$((CHECKS + 1)); printf 'ok %d - %s (%s)\n' "$CHECKS" "$1" "$(lap)"; }
 fail() {
   printf 'not ok - %s\n' "$1"
   k -n "$NS" get jobs,pods -o wide 2>&1 | sed 's/^/    /' || true
@@ -105,7 +109,12 @@ eventually "deleting the Job removes its pod" no_pods gpu-one
 over=$((capacity + 2))
 job gpu-over "$over" '{}'
 eventually "$capacity of $over one-GPU pods go Running" count_is gpu-over Running "$capacity"
-eventually "the other 2 stay Pending" count_is gpu-over Pending 2
+eventually "the other 2 are Pending" count_is gpu-over Pending 2
+sleep 1
+if ! count_is gpu-over Running "$capacity" || ! count_is gpu-over Pending 2; then
+  fail "a second later, still $capacity Running and 2 Pending"
+fi
+ok "a second later, still $capacity Running and 2 Pending"
 reason="$(k -n "$NS" get pods -l job-name=gpu-over --field-selector status.phase=Pending \
   -o jsonpath='{.items[0].status.conditions[?(@.type=="PodScheduled")].reason}')"
 [[ "$reason" == Unschedulable ]] || fail "pending pods are Unschedulable (got '$reason')"
@@ -123,4 +132,5 @@ ok "the failed pod reports exit code 3"
 
 k delete namespace "$NS" --wait=true --timeout="${TIMEOUT}s" >/dev/null
 ok "namespace $NS deleted"
-printf 'k8s smoke: all %d checks ok\n' "$CHECKS"
+awk -v n="$CHECKS" -v s="$START" -v t="$EPOCHREALTIME" \
+  'BEGIN { printf "k8s smoke: all %d checks ok in %.1fs\n", n, t - s }'

@@ -56,9 +56,10 @@ http_ok() {
 }
 
 # True when GET https://127.0.0.1:<port><path> answers 200 (self-signed serving certs).
+k8s_write_kubeconfig "$STATE/probe.kubeconfig" "$PKI" admin "$API" insecure
 https_ok() {
-  "$KUBECTL" --kubeconfig /dev/null --server "https://127.0.0.1:$1" \
-    --insecure-skip-tls-verify=true --request-timeout=5s get --raw "$2" >/dev/null 2>&1
+  "$KUBECTL" --kubeconfig "$STATE/probe.kubeconfig" --server "https://127.0.0.1:$1" \
+    --request-timeout=5s get --raw "$2" >/dev/null 2>&1
 }
 
 # start <component> <port that must be free> <args...>
@@ -76,8 +77,16 @@ start() {
   printf '\n===== %s starting %s\n' "$(date -u +%FT%TZ)" "$name" >>"$log"
   # setsid: the component outlives the shell that ran up.sh (CI steps, test runners).
   setsid "$(k8s_bin "$name")" "$@" >>"$log" 2>&1 </dev/null &
-  echo "$!" >"$STATE/run/$name.pid"
-  k8s_log "started $name (pid $!), log $log"
+  pid="$!"
+  echo "$pid" >"$STATE/run/$name.pid"
+  # Until setsid has exec'd the binary, /proc/<pid>/exe is not yet the component.
+  local deadline=$((SECONDS + 5))
+  until k8s_live_pid "$name" >/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { tail -n 25 "$log" >&2; k8s_die "$name exited at once (log: $log)"; }
+    ((SECONDS < deadline)) || k8s_die "$name (pid $pid) did not start within 5s (log: $log)"
+    sleep 0.05
+  done
+  k8s_log "started $name (pid $pid), log $log"
 }
 
 # wait_until <component whose death ends the wait> <what> <command...>
@@ -128,7 +137,14 @@ start kube-apiserver "$K8S_PORT" \
   --service-cluster-ip-range="$K8S_SERVICE_CIDR" \
   --authorization-mode=RBAC,Node \
   --allow-privileged=true \
-  --endpoint-reconciler-type=none
+  --endpoint-reconciler-type=none \
+  --requestheader-client-ca-file="$PKI/ca.crt" \
+  --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User \
+  --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$PKI/front-proxy-client.crt" \
+  --proxy-client-key-file="$PKI/front-proxy-client.key"
 wait_until kube-apiserver "kube-apiserver ready on :$K8S_PORT" kubectl_admin get --raw /readyz
 
 start kube-controller-manager "$K8S_KCM_PORT" \
@@ -157,6 +173,9 @@ start kube-scheduler "$K8S_SCHED_PORT" \
   --kube-api-burst=200
 
 # kwok acts as the kubelet of nodes annotated kwok.x-k8s.io/node=fake and only those.
+# The lease flag must be given: the binary's default is 0 (no node Leases, a status
+# heartbeat only every 10 minutes), and the node lifecycle controller would then mark the
+# nodes NotReady every 50s.
 # KWOK_WORKDIR keeps it from reading a user's ~/.kwok/kwok.yaml.
 export KWOK_WORKDIR="$STATE/kwok"
 start kwok "$K8S_KWOK_PORT" \
@@ -167,7 +186,8 @@ start kwok "$K8S_KWOK_PORT" \
   --manage-nodes-with-label-selector= \
   --server-address="127.0.0.1:$K8S_KWOK_PORT" \
   --cidr=10.244.0.1/16 \
-  --node-ip=127.0.0.1
+  --node-ip=127.0.0.1 \
+  --node-lease-duration-seconds=40
 
 # Fake GPU nodes aar-gpu-0..N-1, tainted like real GPU pools, so a pod lands there only
 # when it tolerates nvidia.com/gpu. Capacity is reset on every run; surplus nodes go.

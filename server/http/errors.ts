@@ -16,6 +16,20 @@ export const ERROR_CODES = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  // Eval server (server/eval): what a client can act on without reading the message.
+  invalid_predictions: 400,
+  bundle_mismatch: 400,
+  no_eval_violation: 403,
+  task_not_found: 404,
+  experiment_not_found: 404,
+  submission_not_found: 404,
+  token_not_found: 404,
+  task_conflict: 409,
+  experiment_conflict: 409,
+  idempotency_conflict: 409,
+  task_expired: 410,
+  submission_budget_exhausted: 429,
+  campaign_budget_exhausted: 429,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Registry } from 'prom-client';
+import { createPolicies } from '../../activities/agent/policies.js';
+import { createHttpEvalClient } from '../../activities/eval/http-eval-client.js';
+import { createOrchestratorMetrics } from '../../activities/metrics.js';
 import { createOrchestratorWorker } from '../../workers/orchestrator-worker.js';
 import { registerCampaignWorkflow } from '../../workflows/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -26,6 +30,11 @@ test('a workflow on the real Temporal server records a campaign row in the real 
     namespace: temporal.namespace,
     pool: db.pool,
     logger: testLogger,
+    temporal: temporal.client,
+    // This path never reaches the eval server.
+    eval: createHttpEvalClient('http://127.0.0.1:9', 'unused-admin-token'),
+    metrics: createOrchestratorMetrics(new Registry()),
+    policies: createPolicies(),
     taskQueue,
     workflowBundle: await workflowBundle(),
   });
@@ -61,6 +70,11 @@ test('registering the same campaign again adopts the existing row', async () => 
     namespace: temporal.namespace,
     pool: db.pool,
     logger: testLogger,
+    temporal: temporal.client,
+    // This path never reaches the eval server.
+    eval: createHttpEvalClient('http://127.0.0.1:9', 'unused-admin-token'),
+    metrics: createOrchestratorMetrics(new Registry()),
+    policies: createPolicies(),
     taskQueue,
     workflowBundle: await workflowBundle(),
   });

@@ -1,0 +1,31 @@
+import type { Context } from '@temporalio/activity';
+import type { ExecutorName } from '../../core/campaign-spec.js';
+import type { ExperimentSpec } from '../../core/experiment-spec.js';
+
+/** One trainer run to execute: the spec already carries the run's seed. */
+export interface RunRequest {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly spec: ExperimentSpec;
+  readonly executor: ExecutorName;
+}
+
+/** How the run's process or Job ended. The result itself arrives through the api server. */
+export interface RunExit {
+  /** The trainer's exit code; null when it is unknown (the process vanished, the pod was deleted). */
+  readonly exitCode: number | null;
+  /** True when the run disappeared without an exit status: the next attempt may succeed. */
+  readonly lost: boolean;
+  readonly wallSeconds: number;
+  /** Whether this call re-attached to a run an earlier attempt of the activity had launched. */
+  readonly adopted: boolean;
+}
+
+/**
+ * An executor launches a run or re-attaches to the one already launched under the same run id
+ * (never a second copy), waits for it while heartbeating, and kills it when the activity is
+ * cancelled. It only launches and watches: results arrive through the api server.
+ */
+export interface Executor {
+  execute(request: RunRequest, context: Context): Promise<RunExit>;
+}

@@ -1,0 +1,65 @@
+import type { Queryable } from '../../runtime/db.js';
+
+/** Stores the eval server's answer for an experiment once; the first receipt stands. */
+export async function insertReceipt(
+  pool: Queryable,
+  receipt: { experimentId: string; submissionId: string; publicScore: unknown },
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO eval_receipts (experiment_id, submission_id, public_score) VALUES ($1, $2, $3)
+     ON CONFLICT (experiment_id) DO NOTHING`,
+    [receipt.experimentId, receipt.submissionId, JSON.stringify(receipt.publicScore)],
+  );
+}
+
+export interface LeaderboardRow {
+  readonly agentId: string;
+  readonly experimentId: string;
+  readonly reportedPgr: number;
+  readonly pgrMean: number | null;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  readonly experiments: number;
+}
+
+/**
+ * Best experiment per agent of a campaign by public PGR (the full public score when the eval
+ * server gave it to the orchestrator, else the Ladder value).
+ */
+export async function campaignLeaderboard(pool: Queryable, campaignId: string): Promise<LeaderboardRow[]> {
+  const { rows } = await pool.query<{
+    agent_id: string;
+    experiment_id: string;
+    reported: number;
+    mean: number | null;
+    lo: number | null;
+    hi: number | null;
+    experiments: string;
+  }>(
+    `WITH scored AS (
+       SELECT e.agent_id, e.id AS experiment_id,
+              (r.public_score->'reported'->>'reportedPgr')::float8 AS reported,
+              (r.public_score->'public'->>'meanPgr')::float8 AS mean,
+              (r.public_score->'public'->'pgrInterval'->>'low')::float8 AS lo,
+              (r.public_score->'public'->'pgrInterval'->>'high')::float8 AS hi,
+              e.created_at
+       FROM experiments e JOIN eval_receipts r ON r.experiment_id = e.id
+       WHERE e.campaign_id = $1)
+     SELECT DISTINCT ON (s.agent_id) s.agent_id, s.experiment_id, s.reported, s.mean, s.lo, s.hi,
+            (SELECT count(*) FROM experiments x WHERE x.campaign_id = $1 AND x.agent_id = s.agent_id) AS experiments
+     FROM scored s
+     ORDER BY s.agent_id, COALESCE(s.mean, s.reported) DESC, s.created_at`,
+    [campaignId],
+  );
+  return rows
+    .map((r) => ({
+      agentId: r.agent_id,
+      experimentId: r.experiment_id,
+      reportedPgr: r.reported,
+      pgrMean: r.mean,
+      ciLow: r.lo,
+      ciHigh: r.hi,
+      experiments: Number(r.experiments),
+    }))
+    .sort((a, b) => (b.pgrMean ?? b.reportedPgr) - (a.pgrMean ?? a.reportedPgr));
+}

@@ -1,0 +1,175 @@
+import type { ResultBundle } from '../../core/result-bundle.js';
+import { type Pool, type Queryable, withTransaction } from '../../runtime/db.js';
+
+export interface RunRow {
+  readonly id: string;
+  readonly experimentId: string;
+  readonly seed: number;
+  readonly attempt: number;
+  readonly executor: string;
+  readonly externalId: string | null;
+  readonly status: string;
+  readonly failure: { kind: string; message: string } | null;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+}
+
+interface Row {
+  id: string;
+  experiment_id: string;
+  seed: number;
+  attempt: number;
+  executor: string;
+  external_id: string | null;
+  status: string;
+  failure: { kind: string; message: string } | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const toRun = (r: Row): RunRow => ({
+  id: r.id,
+  experimentId: r.experiment_id,
+  seed: r.seed,
+  attempt: r.attempt,
+  executor: r.executor,
+  externalId: r.external_id,
+  status: r.status,
+  failure: r.failure,
+  createdAt: r.created_at.toISOString(),
+  startedAt: r.started_at?.toISOString() ?? null,
+  finishedAt: r.finished_at?.toISOString() ?? null,
+});
+
+/** Creates the run row for one (experiment, seed, attempt) unless it exists. */
+export async function ensureRun(
+  pool: Queryable,
+  run: { runId: string; experimentId: string; seed: number; attempt: number; executor: string },
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO experiment_runs (id, experiment_id, seed, attempt, executor) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING`,
+    [run.runId, run.experimentId, run.seed, run.attempt, run.executor],
+  );
+}
+
+export async function findRun(pool: Queryable, runId: string): Promise<RunRow | null> {
+  const { rows } = await pool.query<Row>('SELECT * FROM experiment_runs WHERE id = $1', [runId]);
+  return rows[0] ? toRun(rows[0]) : null;
+}
+
+export async function listRuns(pool: Queryable, experimentId: string): Promise<RunRow[]> {
+  const { rows } = await pool.query<Row>(
+    'SELECT * FROM experiment_runs WHERE experiment_id = $1 ORDER BY seed, attempt',
+    [experimentId],
+  );
+  return rows.map(toRun);
+}
+
+/** Marks a run as ended. Never overwrites a run that already ended (the first verdict stands). */
+export async function finishRun(
+  pool: Queryable,
+  runId: string,
+  status: 'succeeded' | 'failed' | 'cancelled',
+  failure: { kind: string; message: string } | null,
+): Promise<void> {
+  await pool.query(
+    `UPDATE experiment_runs SET status = $2, failure = $3, finished_at = COALESCE(finished_at, now())
+     WHERE id = $1 AND status IN ('pending', 'running')`,
+    [runId, status, failure === null ? null : JSON.stringify(failure)],
+  );
+}
+
+export type StoreResultOutcome = 'stored' | 'duplicate' | 'conflict' | 'unknown_run';
+
+/**
+ * Stores the result bundle a trainer uploaded for a run, once. The same bundle again is a
+ * harmless duplicate (an upload retried after a lost response); a different one is a conflict.
+ */
+export async function storeResult(
+  pool: Pool,
+  runId: string,
+  bundle: ResultBundle,
+): Promise<StoreResultOutcome> {
+  return await withTransaction(pool, async (client) => {
+    const run = await client.query<{ experiment_id: string; seed: number }>(
+      'SELECT experiment_id, seed FROM experiment_runs WHERE id = $1 FOR UPDATE',
+      [runId],
+    );
+    const row = run.rows[0];
+    if (row === undefined) return 'unknown_run';
+    const text = JSON.stringify(bundle);
+    const inserted = await client.query(
+      `INSERT INTO results (run_id, experiment_id, seed, status, bundle) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (run_id) DO NOTHING`,
+      [runId, row.experiment_id, row.seed, bundle.status, text],
+    );
+    if (inserted.rowCount === 0) {
+      const same = await client.query<{ same: boolean }>(
+        'SELECT bundle = $2::jsonb AS same FROM results WHERE run_id = $1',
+        [runId, text],
+      );
+      return same.rows[0]?.same ? 'duplicate' : 'conflict';
+    }
+    await client.query(
+      `UPDATE experiment_runs SET status = $2, failure = $3, finished_at = COALESCE(finished_at, now()),
+         started_at = COALESCE(started_at, now())
+       WHERE id = $1 AND status IN ('pending', 'running')`,
+      [
+        runId,
+        bundle.status,
+        bundle.failure
+          ? JSON.stringify({ kind: bundle.failure.kind, message: bundle.failure.message })
+          : null,
+      ],
+    );
+    return 'stored';
+  });
+}
+
+/** A stored result without its predictions (status, failure, timings), or null when none arrived. */
+export async function findResultSummary(
+  pool: Queryable,
+  runId: string,
+): Promise<{
+  status: 'succeeded' | 'failed';
+  failure: ResultBundle['failure'] | null;
+  wallSeconds: number;
+} | null> {
+  const { rows } = await pool.query<{
+    status: 'succeeded' | 'failed';
+    failure: ResultBundle['failure'] | null;
+    wall: number;
+  }>(
+    `SELECT status, bundle->'failure' AS failure, (bundle->>'wallSeconds')::float8 AS wall FROM results WHERE run_id = $1`,
+    [runId],
+  );
+  const r = rows[0];
+  return r ? { status: r.status, failure: r.failure, wallSeconds: r.wall } : null;
+}
+
+/** The full result bundles of the given runs, in the order asked. */
+export async function loadResultBundles(pool: Queryable, runIds: readonly string[]): Promise<ResultBundle[]> {
+  const { rows } = await pool.query<{ run_id: string; bundle: ResultBundle }>(
+    'SELECT run_id, bundle FROM results WHERE run_id = ANY($1)',
+    [runIds],
+  );
+  const byId = new Map(rows.map((r) => [r.run_id, r.bundle]));
+  return runIds.map((id) => {
+    const bundle = byId.get(id);
+    if (bundle === undefined) throw new Error(`no result stored for run ${id}`);
+    return bundle;
+  });
+}
+
+export async function markRunStarted(pool: Queryable, runId: string, externalId: string): Promise<boolean> {
+  const updated = await pool.query(
+    `UPDATE experiment_runs SET status = CASE WHEN status = 'pending' THEN 'running' ELSE status END,
+       external_id = $2, started_at = COALESCE(started_at, now()), launches = launches + 1
+     WHERE id = $1`,
+    [runId, externalId],
+  );
+  return updated.rowCount === 1;
+}

@@ -1,0 +1,61 @@
+import swagger from '@fastify/swagger';
+import type { Client } from '@temporalio/client';
+import type { Registry } from 'prom-client';
+import type { Pool } from '../../runtime/db.js';
+import type { Logger } from '../../runtime/logger.js';
+import { type App, createBaseApp } from '../http/base-app.js';
+import { tokenGuard } from './auth/bearer.js';
+import { controlRoutes } from './campaigns/control-routes.js';
+import { campaignRoutes } from './campaigns/routes.js';
+import type { ApiContext } from './context.js';
+import { experimentRoutes } from './experiments/routes.js';
+import { forumRoutes } from './forum/routes.js';
+import { resultRoutes } from './results/routes.js';
+
+export interface ApiAppDeps {
+  readonly pool: Pool;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly temporal: Client;
+  readonly orchestratorQueue: string;
+  readonly namespace: string;
+  readonly temporalUiUrl: string;
+  readonly operatorToken: string;
+  readonly runTokenKey: string;
+}
+
+/**
+ * The api server as a Fastify app, apart from its entry point: campaigns (start, read, control),
+ * experiments and leaderboard, the forum, and the results upload route trainers call.
+ */
+export function buildApiApp(deps: ApiAppDeps): App {
+  const app = createBaseApp({ logger: deps.logger, registry: deps.registry, bodyLimit: 1024 * 1024 });
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'AAR api server',
+        version: '1',
+        description:
+          'Campaigns, experiments, forum and result uploads. Errors are JSON {error: {code, message, details?}}.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  const ctx: ApiContext = {
+    pool: deps.pool,
+    logger: deps.logger,
+    temporal: deps.temporal,
+    orchestratorQueue: deps.orchestratorQueue,
+    namespace: deps.namespace,
+    temporalUiUrl: deps.temporalUiUrl,
+    guards: { operator: tokenGuard(deps.operatorToken, 'operator') },
+    runTokenKey: deps.runTokenKey,
+  };
+  for (const routes of [resultRoutes, campaignRoutes, controlRoutes, experimentRoutes, forumRoutes]) {
+    app.register(routes, { ctx });
+  }
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

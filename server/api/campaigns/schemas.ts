@@ -1,0 +1,72 @@
+import { Type } from 'typebox';
+
+export const CampaignParams = Type.Object({
+  campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
+});
+export const AgentParams = Type.Object({
+  campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
+  agentId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }),
+});
+
+export const Started = Type.Object({
+  campaignId: Type.String(),
+  workflowId: Type.String(),
+  temporalUrl: Type.String(),
+});
+
+export const CampaignListItem = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  taskId: Type.String(),
+  status: Type.String(),
+  agents: Type.Integer(),
+  experiments: Type.Integer(),
+  bestPgr: Type.Union([Type.Number(), Type.Null()]),
+  createdAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const Best = Type.Union([
+  Type.Object({ pgr: Type.Number(), experimentId: Type.String() }),
+  Type.Null(),
+]);
+
+export const AgentView = Type.Object({
+  id: Type.String(),
+  policy: Type.String(),
+  direction: Type.String(),
+  state: Type.String(),
+  detail: Type.Union([Type.String(), Type.Null()]),
+  currentHypothesis: Type.Union([Type.String(), Type.Null()]),
+  currentExperimentId: Type.Union([Type.String(), Type.Null()]),
+  experiments: Type.Object({ done: Type.Integer(), running: Type.Integer(), failed: Type.Integer() }),
+  best: Best,
+  gpuSeconds: Type.Number(),
+  workflowId: Type.String(),
+  live: Type.Boolean({
+    description: 'False when the live state could not be queried (worker down): state is the last recorded.',
+  }),
+});
+
+export const CampaignView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  taskId: Type.String(),
+  status: Type.String(),
+  createdAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+  workflowId: Type.String(),
+  temporalUrl: Type.String(),
+  paused: Type.Boolean(),
+  stopping: Type.Union([Type.String(), Type.Null()]),
+  budget: Type.Object({
+    limits: Type.Unknown(),
+    experimentsGranted: Type.Integer(),
+    gpuHours: Type.Number(),
+    fractionUsed: Type.Number(),
+  }),
+  agents: Type.Array(AgentView),
+  summary: Type.Unknown(),
+});
+
+export const Accepted = Type.Object({ accepted: Type.Literal(true), action: Type.String() });

@@ -1,0 +1,94 @@
+import swagger from '@fastify/swagger';
+import type { Registry } from 'prom-client';
+import type { Pool } from '../../runtime/db.js';
+import type { Logger } from '../../runtime/logger.js';
+import { type App, createBaseApp } from '../http/base-app.js';
+import { createAuditHook } from './audit/audit-hook.js';
+import { auditRoutes } from './audit/routes.js';
+import { createGuards } from './auth/access.js';
+import type { EvalContext } from './context.js';
+import { experimentRoutes } from './experiments/routes.js';
+import { leaderboardRoutes } from './leaderboard/routes.js';
+import { createEvalMetrics, submissionOutcome } from './metrics.js';
+import type { EvalSettings } from './settings.js';
+import { submissionAdminRoutes } from './submissions/admin-routes.js';
+import { submissionRoutes } from './submissions/routes.js';
+import { taskAdminRoutes } from './tasks/admin-routes.js';
+import { taskRoutes } from './tasks/routes.js';
+import { ScoringKeyCache } from './tasks/scoring-key-cache.js';
+import { tokenRoutes } from './tokens/routes.js';
+import { violationRoutes } from './violations/routes.js';
+
+/** What the composition root hands the eval app. */
+export interface EvalAppDeps {
+  /** The pool of the eval database (the only database that holds labels). */
+  readonly pool: Pool;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly settings: EvalSettings;
+}
+
+/**
+ * The eval server as a Fastify app, apart from its entry point: `/healthz`, `/metrics`,
+ * `/openapi.json`, and the `/v1` routes, every one of which has an access guard and is appended
+ * to the hash-chained audit log when it answers.
+ */
+export function buildEvalApp(deps: EvalAppDeps): App {
+  const app = createBaseApp({
+    logger: deps.logger,
+    registry: deps.registry,
+    bodyLimit: deps.settings.submissionBodyLimit,
+  });
+  app.decorateRequest('evalPrincipal', null);
+  app.decorateRequest('evalAudit', null);
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'AAR eval server',
+        version: '1',
+        description:
+          'Scores weak-to-strong submissions by PGR against test labels that never leave this server. Errors are JSON {error: {code, message, details?}} with stable codes.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  const metrics = createEvalMetrics(deps.registry);
+  const ctx: EvalContext = {
+    pool: deps.pool,
+    logger: deps.logger,
+    settings: deps.settings,
+    metrics,
+    guards: createGuards({ db: deps.pool, adminToken: deps.settings.adminToken }),
+    scoringKeys: new ScoringKeyCache(deps.pool),
+  };
+  app.register(async (v1) => {
+    v1.addHook(
+      'onSend',
+      createAuditHook({
+        pool: deps.pool,
+        logger: deps.logger,
+        metrics,
+        onAnswered: (request, status, code) => {
+          if (request.method === 'POST' && request.routeOptions.url === '/v1/submissions')
+            metrics.submissions.inc({ outcome: submissionOutcome(status, code) });
+        },
+      }),
+    );
+    for (const routes of [
+      taskAdminRoutes,
+      taskRoutes,
+      tokenRoutes,
+      experimentRoutes,
+      submissionRoutes,
+      submissionAdminRoutes,
+      leaderboardRoutes,
+      violationRoutes,
+      auditRoutes,
+    ]) {
+      await v1.register(routes, { ctx });
+    }
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

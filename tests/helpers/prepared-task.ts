@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, REPO_ROOT } from '../../runtime/config.js';
+
+/** A hash of the trainer's sources, so a changed trainer prepares its tasks again. */
+function trainerDigest(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (name === 'tests' || name === '__pycache__') continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.py')) hash.update(name).update(readFileSync(path));
+    }
+  };
+  walk(join(REPO_ROOT, 'trainer'));
+  return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * The folder of a task prepared by the real trainer (`bundle.npz` + `labels.json`), at the small
+ * size tests use. Prepared once per trainer version and cached in the state folder.
+ */
+export function preparedTask(task = 'mnist1d', size: 'small' | 'default' = 'small'): string {
+  const config = loadConfig();
+  const dir = join(config.AAR_STATE_DIR, 'tasks', `prepared-${size}-${trainerDigest()}`, task);
+  if (existsSync(join(dir, 'labels.json'))) return dir;
+  const run = spawnSync(
+    config.AAR_PYTHON,
+    ['-m', 'trainer', 'prepare', '--task', task, '--size', size, '--out', dir],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
+  if (run.status !== 0) throw new Error(`trainer prepare failed (${run.status}): ${run.stderr}`);
+  return dir;
+}

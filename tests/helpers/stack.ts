@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import { Registry } from 'prom-client';
+import { createPolicies } from '../../activities/agent/policies.js';
+import { createHttpEvalClient } from '../../activities/eval/http-eval-client.js';
+import { createBundleCache } from '../../activities/executors/bundle-cache.js';
+import { createLocalExecutor } from '../../activities/executors/local/local-executor.js';
+import { createRunStartedReporter } from '../../activities/executors/run-events.js';
+import { createDispatchMetrics, createOrchestratorMetrics } from '../../activities/metrics.js';
+import { loadConfig, REPO_ROOT } from '../../runtime/config.js';
+import { buildApiApp } from '../../server/api/app.js';
+import { buildEvalApp } from '../../server/eval/app.js';
+import { loadTaskFromDir } from '../../server/eval/load-task.js';
+import { BOOTSTRAP_REPLICATES, type EvalSettings } from '../../server/eval/settings.js';
+import type { App } from '../../server/http/base-app.js';
+import { createDispatchWorker } from '../../workers/dispatch-worker.js';
+import { createOrchestratorWorker } from '../../workers/orchestrator-worker.js';
+import { queueNames } from '../../workflows/definitions.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { preparedTask } from './prepared-task.js';
+import { testLogger } from './silent-logger.js';
+import { connectTemporal, type TemporalHandles, workflowBundle } from './temporal.js';
+
+export interface Stack {
+  readonly record: TestDatabase;
+  readonly evalDb: TestDatabase;
+  readonly temporal: TemporalHandles;
+  readonly evalUrl: string;
+  readonly apiUrl: string;
+  readonly adminToken: string;
+  readonly operatorToken: string;
+  readonly runTokenKey: string;
+  readonly queuePrefix: string;
+  readonly runsDir: string;
+  readonly tasksDir: string;
+  /** The environment a worker process of this stack runs with. */
+  workerEnv(): NodeJS.ProcessEnv;
+  /** Runs both workers inside the test process until `stop`. */
+  startWorkers(): Promise<{ stop(): Promise<void> }>;
+  /** Calls the api server with the operator token; returns status and parsed JSON. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole isolated AAR stack for one test file on the real services the scripts start: its own
+ * record and eval databases, the eval and api servers listening on free loopback ports, a queue
+ * prefix of its own on the shared Temporal server, and the bundled task prepared by the real
+ * trainer and loaded into the eval server. Workers run in-process or as real processes.
+ */
+export async function startStack(options: { evalSettings?: Partial<EvalSettings> } = {}): Promise<Stack> {
+  const config = loadConfig();
+  const record = await createTestDatabase({ migrate: 'record' });
+  const evalDb = await createTestDatabase({ migrate: 'eval' });
+  const temporal = await connectTemporal();
+  const adminToken = randomBytes(24).toString('hex');
+  const operatorToken = randomBytes(24).toString('hex');
+  const runTokenKey = randomBytes(24).toString('hex');
+  const queuePrefix = `t${randomBytes(4).toString('hex')}-`;
+  const scratch = mkdtempSync(join(tmpdir(), 'aar-stack-'));
+  const runsDir = join(scratch, 'runs');
+  const tasksDir = join(scratch, 'tasks');
+
+  const evalApp: App = buildEvalApp({
+    pool: evalDb.pool,
+    logger: testLogger,
+    registry: new Registry(),
+    settings: {
+      adminToken,
+      budgetPerHour: 1000,
+      budgetPerCampaign: 10_000,
+      ladderStep: 0.01,
+      probeFraction: 0.01,
+      submissionBodyLimit: 64 * 1024 * 1024,
+      taskBodyLimit: 64 * 1024 * 1024,
+      bootstrapReplicates: BOOTSTRAP_REPLICATES,
+      ...options.evalSettings,
+    },
+  });
+  const evalUrl = await evalApp.listen({ host: '127.0.0.1', port: 0 });
+  const loaded = await loadTaskFromDir({ dir: preparedTask(), taskId: 'mnist1d', evalUrl, adminToken });
+  if (loaded.httpStatus >= 300) throw new Error(`loading the task failed: ${JSON.stringify(loaded.body)}`);
+
+  const apiApp: App = buildApiApp({
+    pool: record.pool,
+    logger: testLogger,
+    registry: new Registry(),
+    temporal: temporal.client,
+    orchestratorQueue: queueNames(queuePrefix).orchestrator,
+    namespace: temporal.namespace,
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+    operatorToken,
+    runTokenKey,
+  });
+  const apiUrl = await apiApp.listen({ host: '127.0.0.1', port: 0 });
+
+  const stack: Stack = {
+    record,
+    evalDb,
+    temporal,
+    evalUrl,
+    apiUrl,
+    adminToken,
+    operatorToken,
+    runTokenKey,
+    queuePrefix,
+    runsDir,
+    tasksDir,
+    workerEnv: () => ({
+      ...process.env,
+      DATABASE_URL: record.url,
+      AAR_EVAL_URL: evalUrl,
+      AAR_API_URL: apiUrl,
+      AAR_EVAL_ADMIN_TOKEN: adminToken,
+      AAR_RUN_TOKEN_KEY: runTokenKey,
+      AAR_QUEUE_PREFIX: queuePrefix,
+      AAR_RUNS_DIR: runsDir,
+      AAR_TASKS_DIR: tasksDir,
+      AAR_WORKER_METRICS_PORT: '0',
+      AAR_DISPATCH_METRICS_PORT: '0',
+      AAR_EXECUTOR_SLOTS: '2',
+      AAR_LOG_LEVEL: process.env.AAR_TEST_LOG ?? 'warn',
+    }),
+    async startWorkers() {
+      const queues = queueNames(queuePrefix);
+      const evalClient = createHttpEvalClient(evalUrl, adminToken);
+      const orchestrator: Worker = await createOrchestratorWorker({
+        connection: temporal.workerConnection,
+        namespace: temporal.namespace,
+        taskQueue: queues.orchestrator,
+        pool: record.pool,
+        logger: testLogger,
+        temporal: temporal.client,
+        eval: evalClient,
+        metrics: createOrchestratorMetrics(new Registry()),
+        policies: createPolicies(),
+        workflowBundle: await workflowBundle(),
+      });
+      const dispatch: Worker = await createDispatchWorker({
+        connection: temporal.workerConnection,
+        namespace: temporal.namespace,
+        taskQueue: queues.dispatch,
+        slots: 2,
+        executors: {
+          local: createLocalExecutor({
+            runsDir,
+            python: config.AAR_PYTHON,
+            trainerRoot: REPO_ROOT,
+            apiUrl,
+            runTokenKey,
+            bundlePath: createBundleCache(tasksDir, evalClient),
+            logger: testLogger,
+            metrics: createDispatchMetrics(new Registry()),
+            reportStarted: createRunStartedReporter(apiUrl, runTokenKey, testLogger),
+            pollMs: 250,
+          }),
+        },
+      });
+      const running = Promise.all([orchestrator.run(), dispatch.run()]);
+      return {
+        async stop() {
+          orchestrator.shutdown();
+          dispatch.shutdown();
+          await running;
+        },
+      };
+    },
+    async api(method, path, body) {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${operatorToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? null : JSON.parse(text) };
+    },
+    async close() {
+      await apiApp.close();
+      await evalApp.close();
+      await temporal.close();
+      await record.drop();
+      await evalDb.drop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { campaignRecord, campaignResult, smallCampaign, startCampaign } from '../helpers/campaigns.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+
+let stack: Stack;
+let workers: { stop(): Promise<void> };
+
+before(async () => {
+  stack = await startStack();
+  workers = await stack.startWorkers();
+});
+
+after(async () => {
+  await workers.stop();
+  await stack.close();
+});
+
+test('a campaign of two baseline agents runs end to end on the real trainer and eval server', async () => {
+  const campaignId = await startCampaign(stack, smallCampaign('e2e', 2, 2));
+  const summary = await campaignResult(stack, campaignId);
+  assert.equal(summary.status, 'completed');
+  assert.equal(summary.experiments, 4);
+  assert.deepEqual(summary.agents.map((a) => a.experimentsDone).sort(), [2, 2]);
+
+  const record = await campaignRecord(stack, campaignId);
+  assert.deepEqual(
+    record.experiments.map((e) => e.status),
+    ['scored', 'scored', 'scored', 'scored'],
+  );
+  assert.equal(record.runs.length, 8, 'one run per (experiment, seed)');
+  assert.ok(record.runs.every((r) => r.status === 'succeeded' && r.attempt === 1));
+  assert.equal(record.results.length, 8);
+  assert.equal(record.receipts.length, 4);
+  assert.equal(record.posts.length, 4, 'one forum post per analysed experiment');
+
+  // Each run was launched exactly once: one run folder each, each with one launch record.
+  const folders = readdirSync(stack.runsDir);
+  assert.equal(folders.length, 8);
+  for (const folder of folders)
+    assert.ok(JSON.parse(readFileSync(join(stack.runsDir, folder, 'launch'), 'utf8')).pid > 0);
+
+  const campaign = await stack.api('GET', `/v1/campaigns/${campaignId}`);
+  assert.equal(campaign.status, 200);
+  assert.equal(campaign.body.status, 'completed');
+  const board = await stack.api('GET', `/v1/campaigns/${campaignId}/leaderboard`);
+  assert.equal(board.body.leaderboard.length, 2);
+  for (const row of board.body.leaderboard) {
+    assert.ok(row.ciLow <= row.pgrMean && row.pgrMean <= row.ciHigh, 'the mean lies in its interval');
+  }
+});

@@ -1,0 +1,291 @@
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/types.js';
+import { budgetFractionUsed, mayStartExperiment } from '../core/budget.js';
+import {
+  type CampaignAgentState,
+  type CampaignInput,
+  type CampaignState,
+  type CampaignSummary,
+  campaignStatusQuery,
+  experimentFinishedSignal,
+  pauseSignal,
+  type ResearcherInput,
+  type ResearcherSummary,
+  researcherWorkflowId,
+  resumeSignal,
+  setBudgetSignal,
+  slotReplySignal,
+  slotRequestSignal,
+  stopSignal,
+} from './definitions.js';
+import { researcherWorkflow } from './researcher.js';
+
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2 },
+});
+const watcher = proxyActivities<Activities>({
+  // Waits on a researcher for up to an hour, heartbeating; the loop below calls it again.
+  startToCloseTimeout: '70 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2 },
+});
+
+/** Researcher restarts allowed per agent before the campaign gives up on it. */
+const MAX_RESTARTS = 5;
+
+/**
+ * A campaign: one researcher per agent, the campaign budgets (experiments, GPU-hours, deadline)
+ * enforced by granting each experiment a slot, pause/resume/stop fanned out to the researchers,
+ * a failed researcher restarted from the last state it reported, and a summary at the end.
+ * Researchers are abandoned children and watched through an activity, so the campaign can
+ * continue as new without losing them.
+ */
+export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSummary> {
+  const { campaignId, spec } = input;
+  const fresh = input.state === undefined;
+  let state: CampaignState = input.state ?? {
+    startedAtMs: Date.now(),
+    granted: 0,
+    gpuSeconds: 0,
+    paused: false,
+    stopping: null,
+    ...(spec.budgets.campaign ? { budget: spec.budgets.campaign } : {}),
+    agents: Object.fromEntries(
+      spec.agents.map((a) => [
+        a.id,
+        { workflowId: researcherWorkflowId(campaignId, a.id), restarts: 0, closed: false },
+      ]),
+    ),
+  };
+  const set = (patch: Partial<CampaignState>) => {
+    state = { ...state, ...patch };
+  };
+  const setAgent = (agentId: string, patch: Partial<CampaignAgentState>) => {
+    const current = state.agents[agentId];
+    if (current) set({ agents: { ...state.agents, [agentId]: { ...current, ...patch } } });
+  };
+  const pendingSlots: { agentId: string; workflowId: string; seq: number }[] = [];
+  const usage = () => ({
+    experiments: state.granted,
+    gpuSeconds: state.gpuSeconds,
+    elapsedMs: Date.now() - state.startedAtMs,
+  });
+  const researchers = () => Object.values(state.agents).filter((a) => !a.closed);
+  const fanOut = async (send: (workflowId: string) => Promise<void>) => {
+    await Promise.all(researchers().map((a) => send(a.workflowId).catch(() => undefined)));
+  };
+
+  setHandler(slotRequestSignal, (request) => {
+    pendingSlots.push(request);
+  });
+  let progressReported = 0;
+  let finishedExperiments = 0;
+  setHandler(experimentFinishedSignal, ({ agentId, gpuSeconds, state: researcherState }) => {
+    set({ gpuSeconds: state.gpuSeconds + gpuSeconds });
+    setAgent(agentId, { lastState: researcherState });
+    finishedExperiments += 1;
+  });
+  setHandler(pauseSignal, () => {
+    set({ paused: true });
+  });
+  setHandler(resumeSignal, () => {
+    set({ paused: false });
+  });
+  setHandler(stopSignal, ({ reason }) => {
+    if (state.stopping === null) set({ stopping: reason });
+  });
+  setHandler(setBudgetSignal, (budget) => set({ budget }));
+  setHandler(campaignStatusQuery, () => ({
+    campaignId,
+    paused: state.paused,
+    stopping: state.stopping,
+    granted: state.granted,
+    gpuSeconds: state.gpuSeconds,
+    budget: state.budget ?? null,
+    budgetFractionUsed: budgetFractionUsed(state.budget, usage()),
+    agents: Object.entries(state.agents).map(([agentId, a]) => ({
+      agentId,
+      workflowId: a.workflowId,
+      restarts: a.restarts,
+      closed: a.closed,
+    })),
+  }));
+
+  const researcherInput = (agentId: string, lastState: CampaignAgentState['lastState']): ResearcherInput => {
+    const agent = spec.agents.find((a) => a.id === agentId);
+    if (agent === undefined) throw new Error(`unknown agent ${agentId}`);
+    return {
+      campaignId,
+      campaignWorkflowId: workflowInfo().workflowId,
+      agent,
+      taskId: spec.task,
+      seedsPerExperiment: spec.seedsPerExperiment,
+      executor: spec.executor,
+      maxRunAttempts: spec.maxRunAttempts,
+      ...(spec.budgets.perAgent ? { budget: spec.budgets.perAgent } : {}),
+      ...(lastState
+        ? { state: { ...lastState, paused: false, stopRequested: state.stopping !== null } }
+        : {}),
+    };
+  };
+
+  const startResearcher = async (agentId: string) => {
+    const entry = state.agents[agentId];
+    if (entry === undefined) return;
+    await startChild(researcherWorkflow, {
+      workflowId: entry.workflowId,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [researcherInput(agentId, entry.lastState)],
+    });
+  };
+
+  // Watches one researcher until it closes; restarts it from its last state when it failed.
+  const watch = async (agentId: string): Promise<void> => {
+    for (;;) {
+      const entry = state.agents[agentId];
+      if (entry === undefined || entry.closed) return;
+      const closed = await watcher.awaitWorkflowClosed({
+        workflowId: entry.workflowId,
+        maxWaitSeconds: 3600,
+      });
+      if (closed.status === 'running') continue;
+      if (closed.status === 'completed' && closed.result) {
+        setAgent(agentId, { closed: true, summary: closed.result as ResearcherSummary });
+        return;
+      }
+      if (state.stopping !== null || entry.restarts >= MAX_RESTARTS) {
+        await store.setAgentStatus({
+          campaignId,
+          agentId,
+          status: 'stopped',
+          detail: `researcher ${closed.status}${entry.restarts >= MAX_RESTARTS ? ` after ${MAX_RESTARTS} restarts` : ''}: ${closed.failure ?? ''}`,
+        });
+        setAgent(agentId, { closed: true });
+        return;
+      }
+      const restarts = entry.restarts + 1;
+      setAgent(agentId, { restarts, workflowId: researcherWorkflowId(campaignId, agentId, restarts) });
+      await store.recordCampaignEvent({
+        campaignId,
+        agentId,
+        action: 'researcher_restarted',
+        detail: {
+          previous: entry.workflowId,
+          status: closed.status,
+          failure: closed.failure ?? null,
+          restarts,
+        },
+      });
+      await startResearcher(agentId);
+    }
+  };
+
+  try {
+    if (fresh) {
+      await store.startCampaign({ campaignId, spec, workflowId: workflowInfo().workflowId });
+      for (const agentId of Object.keys(state.agents)) await startResearcher(agentId);
+    }
+    const watchers = Promise.all(Object.keys(state.agents).map((agentId) => watch(agentId)));
+    let allClosed = false;
+    void watchers.then(() => {
+      allClosed = true;
+    });
+
+    const deadlineMs =
+      state.budget?.deadlineHours !== undefined ? state.budget.deadlineHours * 3_600_000 : undefined;
+    if (deadlineMs !== undefined) {
+      void sleep(Math.max(0, deadlineMs - (Date.now() - state.startedAtMs))).then(() => {
+        if (state.stopping === null) set({ stopping: 'deadline reached' });
+      });
+    }
+
+    let announcedStop = false;
+    let announcedPause = state.paused;
+    while (!allClosed) {
+      await condition(
+        () =>
+          allClosed ||
+          (pendingSlots.length > 0 && !state.paused) ||
+          (state.stopping !== null && !announcedStop) ||
+          state.paused !== announcedPause ||
+          finishedExperiments !== progressReported,
+      );
+      if (finishedExperiments !== progressReported) {
+        progressReported = finishedExperiments;
+        await store.reportCampaignProgress({
+          campaignId,
+          budgetFractionUsed: budgetFractionUsed(state.budget, usage()),
+        });
+      }
+      if (state.paused !== announcedPause) {
+        announcedPause = state.paused;
+        await fanOut((id) => getExternalWorkflowHandle(id).signal(state.paused ? pauseSignal : resumeSignal));
+        await store.setCampaignStatus({ campaignId, status: state.paused ? 'paused' : 'running' });
+      }
+      if (state.stopping !== null && !announcedStop) {
+        announcedStop = true;
+        const reason = state.stopping;
+        await fanOut((id) => getExternalWorkflowHandle(id).signal(stopSignal, { reason }));
+      }
+      while (pendingSlots.length > 0 && !state.paused) {
+        const request = pendingSlots.shift()!;
+        const verdict =
+          state.stopping !== null
+            ? { ok: false as const, reason: state.stopping }
+            : mayStartExperiment(state.budget, usage());
+        if (verdict.ok) set({ granted: state.granted + 1 });
+        await getExternalWorkflowHandle(request.workflowId)
+          .signal(slotReplySignal, {
+            seq: request.seq,
+            granted: verdict.ok,
+            reason: verdict.ok ? 'granted' : verdict.reason,
+          })
+          .catch(() => undefined);
+        if (!verdict.ok && state.stopping === null) set({ stopping: verdict.reason });
+      }
+      if (workflowInfo().continueAsNewSuggested && pendingSlots.length === 0) {
+        await continueAsNew<typeof campaignWorkflow>({ campaignId, spec, state });
+      }
+    }
+    await watchers;
+    return await store.finishCampaign({
+      campaignId,
+      status: 'completed',
+      endReason: state.stopping ?? 'every researcher finished',
+      experiments: state.granted,
+      gpuSeconds: state.gpuSeconds,
+      elapsedMs: Date.now() - state.startedAtMs,
+      agents: Object.entries(state.agents).map(
+        ([agentId, a]) =>
+          a.summary ?? {
+            agentId,
+            experimentsDone: a.lastState?.experimentsDone ?? 0,
+            gpuSeconds: a.lastState?.gpuSeconds ?? 0,
+            ...(a.lastState?.best ? { best: a.lastState.best } : {}),
+            endReason: 'researcher did not complete',
+          },
+      ),
+    });
+  } catch (error) {
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(async () => {
+        await fanOut((id) => getExternalWorkflowHandle(id).cancel());
+        await store.setCampaignStatus({ campaignId, status: 'cancelled' });
+      });
+    }
+    throw error;
+  }
+}

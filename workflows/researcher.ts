@@ -1,0 +1,261 @@
+import {
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  ChildWorkflowFailure,
+  condition,
+  continueAsNew,
+  executeChild,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/types.js';
+import { mayStartExperiment } from '../core/budget.js';
+import type { ExperimentSpec } from '../core/experiment-spec.js';
+import {
+  type AgentState,
+  currentHypothesisQuery,
+  type ExperimentOutcome,
+  experimentFinishedSignal,
+  experimentIdOf,
+  experimentWorkflowId,
+  type HistoryEntry,
+  historySummaryQuery,
+  operatorMessageSignal,
+  pauseSignal,
+  type ResearcherInput,
+  type ResearcherState,
+  type ResearcherSummary,
+  researcherStatusQuery,
+  resumeSignal,
+  setBudgetSignal,
+  slotReplySignal,
+  slotRequestSignal,
+  stopSignal,
+} from './definitions.js';
+import { experimentWorkflow } from './experiment.js';
+
+const agent = proxyActivities<Activities>({
+  // A policy call (a model turn for Claude agents) can take minutes; it heartbeats while it waits.
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    maximumInterval: '1 minute',
+    backoffCoefficient: 2,
+    maximumAttempts: 10,
+  },
+});
+
+/** History entries carried across continue-as-new; older ones live in PostgreSQL. */
+const HISTORY_KEPT = 20;
+
+/**
+ * One research agent: propose → run experiment → analyse → post to the forum → check budget →
+ * repeat, until its budget or the campaign's is spent or an operator stops it. Pause, resume,
+ * stop, operator messages and budget changes arrive as signals; state is compact so the loop
+ * continues as new whenever Temporal suggests it.
+ */
+export async function researcherWorkflow(input: ResearcherInput): Promise<ResearcherSummary> {
+  const agentId = input.agent.id;
+  let state: ResearcherState = input.state ?? {
+    seq: 0,
+    experimentsDone: 0,
+    gpuSeconds: 0,
+    paused: false,
+    stopRequested: false,
+    pendingMessages: [],
+    history: [],
+    startedAtMs: Date.now(),
+  };
+  let phase: AgentState = 'starting';
+  let detail = '';
+  let hypothesis: string | null = null;
+  let currentExperimentId: string | null = null;
+  const slotReplies = new Map<number, { granted: boolean; reason: string }>();
+
+  const set = (patch: Partial<ResearcherState>) => {
+    state = { ...state, ...patch };
+  };
+  setHandler(pauseSignal, () => set({ paused: true }));
+  setHandler(resumeSignal, () => set({ paused: false }));
+  setHandler(stopSignal, ({ reason }) => {
+    set({ stopRequested: true });
+    detail = `stopping: ${reason}`;
+  });
+  setHandler(operatorMessageSignal, (message) =>
+    set({ pendingMessages: [...state.pendingMessages, message] }),
+  );
+  setHandler(setBudgetSignal, (budget) => set({ budget }));
+  setHandler(slotReplySignal, (reply) => {
+    slotReplies.set(reply.seq, reply);
+  });
+  setHandler(researcherStatusQuery, () => ({
+    agentId,
+    state: state.paused && phase !== 'done' ? 'paused' : phase,
+    detail,
+    currentHypothesis: hypothesis,
+    currentExperimentId,
+    experimentsDone: state.experimentsDone,
+    gpuSeconds: state.gpuSeconds,
+    best: state.best ?? null,
+  }));
+  setHandler(currentHypothesisQuery, () => hypothesis);
+  setHandler(historySummaryQuery, () => state.history);
+
+  const campaign = getExternalWorkflowHandle(input.campaignWorkflowId);
+  const enter = async (next: AgentState, why = '') => {
+    phase = next;
+    detail = why;
+    await agent.setAgentStatus({ campaignId: input.campaignId, agentId, status: next, detail: why });
+  };
+
+  try {
+    for (;;) {
+      if (state.paused) {
+        await enter('paused', 'paused by an operator');
+        await condition(() => !state.paused || state.stopRequested);
+      }
+      if (state.stopRequested) return await finish('stopped by an operator', 'stopped');
+      const own = mayStartExperiment(state.budget ?? input.budget, {
+        experiments: state.experimentsDone,
+        gpuSeconds: state.gpuSeconds,
+        elapsedMs: Date.now() - state.startedAtMs,
+      });
+      if (!own.ok) return await finish(`agent ${own.reason}`, 'done');
+
+      // Ask the campaign for a slot: it holds the campaign budget and pauses the whole campaign.
+      await enter('waiting', 'waiting for the campaign to grant an experiment slot');
+      const seq = state.seq;
+      await campaign.signal(slotRequestSignal, { agentId, workflowId: workflowInfo().workflowId, seq });
+      await condition(() => slotReplies.has(seq) || state.stopRequested);
+      const reply = slotReplies.get(seq);
+      slotReplies.delete(seq);
+      if (reply === undefined) return await finish('stopped by an operator', 'stopped');
+      if (!reply.granted) return await finish(`campaign ${reply.reason}`, 'done');
+
+      const experimentId = experimentIdOf(input.campaignId, agentId, seq);
+      currentExperimentId = experimentId;
+      await enter('proposing', `proposing experiment ${seq}`);
+      const messages = state.pendingMessages;
+      const proposal = await agent.proposeExperiment({
+        campaignId: input.campaignId,
+        agentId,
+        experimentId,
+        seq,
+        policy: input.agent.policy,
+        direction: input.agent.direction,
+        seed: input.agent.seed ?? 0,
+        taskId: input.taskId,
+        seedsPerExperiment: input.seedsPerExperiment,
+        operatorMessages: messages,
+        history: state.history,
+      });
+      set({ pendingMessages: state.pendingMessages.slice(messages.length), seq: seq + 1 });
+      hypothesis = proposal.hypothesis;
+
+      await enter('running', `running ${experimentId}`);
+      const outcome: ExperimentOutcome = proposal.invalidReason
+        ? { experimentId, status: 'invalid', reason: proposal.invalidReason, gpuSeconds: 0, runs: [] }
+        : await runExperiment(experimentId, proposal);
+
+      await enter('analysing', `analysing ${experimentId}`);
+      await agent.analyseExperiment({
+        campaignId: input.campaignId,
+        agentId,
+        experimentId,
+        policy: input.agent.policy,
+        outcome,
+        bestBefore: state.best ?? null,
+      });
+
+      const entry: HistoryEntry = {
+        experimentId,
+        hypothesis: proposal.hypothesis.slice(0, 300),
+        status: outcome.status,
+        ...(outcome.score ? { reportedPgr: outcome.score.reportedPgr } : {}),
+      };
+      const better =
+        outcome.score !== undefined &&
+        (state.best === undefined || outcome.score.reportedPgr > state.best.pgr);
+      set({
+        experimentsDone: state.experimentsDone + 1,
+        gpuSeconds: state.gpuSeconds + outcome.gpuSeconds,
+        history: [...state.history, entry].slice(-HISTORY_KEPT),
+        ...(better && outcome.score ? { best: { pgr: outcome.score.reportedPgr, experimentId } } : {}),
+      });
+      currentExperimentId = null;
+      hypothesis = null;
+      await campaign.signal(experimentFinishedSignal, {
+        agentId,
+        experimentId,
+        gpuSeconds: outcome.gpuSeconds,
+        state,
+      });
+
+      if (workflowInfo().continueAsNewSuggested) {
+        await continueAsNew<typeof researcherWorkflow>({ ...input, state });
+      }
+    }
+  } catch (error) {
+    if (isCancellation(error)) {
+      await CancellationScope.nonCancellable(() =>
+        agent.setAgentStatus({
+          campaignId: input.campaignId,
+          agentId,
+          status: 'stopped',
+          detail: 'cancelled',
+        }),
+      );
+    }
+    throw error;
+  }
+
+  /** Runs the experiment as a child workflow; a child that fails outright counts as a failed experiment. */
+  async function runExperiment(
+    experimentId: string,
+    proposal: { spec: ExperimentSpec; seeds: number[]; noEval: boolean },
+  ): Promise<ExperimentOutcome> {
+    try {
+      return await executeChild(experimentWorkflow, {
+        workflowId: experimentWorkflowId(experimentId),
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        args: [
+          {
+            experimentId,
+            campaignId: input.campaignId,
+            agentId,
+            taskId: input.taskId,
+            spec: proposal.spec,
+            seeds: proposal.seeds,
+            noEval: proposal.noEval,
+            executor: input.executor,
+            maxRunAttempts: input.maxRunAttempts,
+          },
+        ],
+      });
+    } catch (error) {
+      if (isCancellation(error) || !(error instanceof ChildWorkflowFailure)) throw error;
+      return await agent.finishExperiment({
+        experimentId,
+        status: 'failed',
+        reason: `experiment workflow failed: ${error.cause?.message ?? error.message}`.slice(0, 2000),
+        gpuSeconds: 0,
+        runs: [],
+      });
+    }
+  }
+
+  async function finish(endReason: string, final: AgentState): Promise<ResearcherSummary> {
+    await enter(final, endReason);
+    return {
+      agentId,
+      experimentsDone: state.experimentsDone,
+      gpuSeconds: state.gpuSeconds,
+      ...(state.best ? { best: state.best } : {}),
+      endReason,
+    };
+  }
+}
