@@ -97,6 +97,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       const handle = deps.temporal.workflow.getHandle(input.workflowId);
       const deadline = Date.now() + input.maxWaitSeconds * 1000;
       const beat = setInterval(() => ctx.heartbeat(), 5000);
+      let timer: NodeJS.Timeout | undefined;
       try {
         const outcome = await Promise.race([
           handle.result().then(
@@ -109,14 +110,15 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
                   : String(error),
             }),
           ),
-          new Promise<{ status: 'running' }>((resolve) =>
-            setTimeout(() => resolve({ status: 'running' }), Math.max(0, deadline - Date.now())),
-          ),
+          new Promise<{ status: 'running' }>((resolve) => {
+            timer = setTimeout(() => resolve({ status: 'running' }), Math.max(0, deadline - Date.now()));
+          }),
           ctx.cancelled.then(() => ({ status: 'running' as const })),
         ]);
         return outcome;
       } finally {
         clearInterval(beat);
+        clearTimeout(timer);
       }
     },
   };

@@ -23,6 +23,7 @@ export const AgentSettings = Type.Object(
   },
   { additionalProperties: false },
 );
+export type AgentSettings = Static<typeof AgentSettings>;
 
 export const AgentSpec = Type.Object(
   {
@@ -46,6 +47,16 @@ export const BudgetLimits = Type.Object(
   {
     experiments: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     gpuHours: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+    tokens: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1e12,
+        description: 'Model tokens (input + output + cache) for Claude agents.',
+      }),
+    ),
+    dollars: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1e7, description: 'Model API spend in US dollars.' }),
+    ),
     deadlineHours: Type.Optional(
       Type.Number({
         exclusiveMinimum: 0,
@@ -81,6 +92,21 @@ export const CampaignSpec = Type.Object(
     budgets: Type.Object(
       { campaign: Type.Optional(BudgetLimits), perAgent: Type.Optional(BudgetLimits) },
       { additionalProperties: false, default: {} },
+    ),
+    advanced: Type.Optional(
+      Type.Object(
+        {
+          continueAsNewAfterExperiments: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 10_000,
+              description:
+                'Researchers start a fresh workflow history after this many experiments (default: when Temporal suggests).',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { $id: 'https://aar.dev/schemas/campaign-spec.json', title: 'CampaignSpec', additionalProperties: false },

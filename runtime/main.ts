@@ -22,7 +22,14 @@ export function runMain(service: string, body: (config: Config, logger: Logger) 
   }
   const logger = createLogger(service, config.AAR_LOG_LEVEL);
   body(config, logger).then(
-    () => logger.info('stopped'),
+    () => {
+      logger.info('stopped');
+      // Everything was closed; if a stray handle still holds the event loop, do not hang a shutdown.
+      setTimeout(() => {
+        logger.warn('exiting with handles still open');
+        process.exit(0);
+      }, 5000).unref();
+    },
     (error: unknown) => {
       logger.fatal({ err: error }, 'process failed');
       process.exitCode = 1;

@@ -22,19 +22,22 @@ node --import tsx --test --test-reporter=tap --test-concurrency=1 --test-force-e
 node_rc=${PIPESTATUS[0]}
 node_pass=$(grep -E '^# pass ' "$node_out" | tail -n 1 | awk '{print $3}')
 node_fail=$(grep -E '^# fail ' "$node_out" | tail -n 1 | awk '{print $3}')
+node_skip=$(grep -E '^# skipped ' "$node_out" | tail -n 1 | awk '{print $3}')
 
-py_pass=0 py_fail=0 py_rc=0
+py_pass=0 py_fail=0 py_skip=0 py_rc=0
 if [ -d trainer/tests ]; then
   py_out="$AAR_STATE_DIR/test/pytest.txt"
   "$AAR_PYTHON" -m pytest -q -p no:cacheprovider trainer/tests 2>&1 | tee "$py_out"
   py_rc=${PIPESTATUS[0]}
   summary=$(tail -n 1 "$py_out")
   py_pass=$(grep -oE '[0-9]+ passed' <<<"$summary" | awk '{print $1}'); py_pass=${py_pass:-0}
+  py_skip=$(grep -oE "[0-9]+ skipped" <<<"$summary" | awk "{print \$1}"); py_skip=${py_skip:-0}
   py_fail=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$summary" | awk '{s+=$1} END {print s+0}')
   [ "$py_rc" -ne 0 ] && [ "$py_fail" -eq 0 ] && py_fail=1
 fi
 
-echo "node tests: ${node_pass:-0} passed, ${node_fail:-?} failed; trainer tests: $py_pass passed, $py_fail failed"
+# Skipped tests are reported apart and never counted as passing (the CUDA test skips without a GPU).
+echo "node tests: ${node_pass:-0} passed, ${node_fail:-?} failed, ${node_skip:-0} skipped; trainer tests: $py_pass passed, $py_fail failed, $py_skip skipped"
 echo "# pass $(( ${node_pass:-0} + py_pass ))"
 echo "# fail $(( ${node_fail:-1} + py_fail ))"
 [ "$node_rc" -eq 0 ] && [ "$py_rc" -eq 0 ]

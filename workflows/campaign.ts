@@ -18,6 +18,7 @@ import {
   type CampaignInput,
   type CampaignState,
   type CampaignSummary,
+  campaignBudgetSignal,
   campaignStatusQuery,
   experimentFinishedSignal,
   pauseSignal,
@@ -107,7 +108,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   setHandler(stopSignal, ({ reason }) => {
     if (state.stopping === null) set({ stopping: reason });
   });
-  setHandler(setBudgetSignal, (budget) => set({ budget }));
+  let budgetAnnounced = true;
+  setHandler(setBudgetSignal, (budget) => {
+    set({ budget });
+    budgetAnnounced = false;
+  });
   setHandler(campaignStatusQuery, () => ({
     campaignId,
     paused: state.paused,
@@ -136,6 +141,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
       executor: spec.executor,
       maxRunAttempts: spec.maxRunAttempts,
       ...(spec.budgets.perAgent ? { budget: spec.budgets.perAgent } : {}),
+      ...(state.budget ? { campaignBudget: state.budget } : {}),
+      ...(spec.advanced?.continueAsNewAfterExperiments
+        ? { continueAsNewAfter: spec.advanced.continueAsNewAfterExperiments }
+        : {}),
       ...(lastState
         ? { state: { ...lastState, paused: false, stopRequested: state.stopping !== null } }
         : {}),
@@ -221,6 +230,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
           (pendingSlots.length > 0 && !state.paused) ||
           (state.stopping !== null && !announcedStop) ||
           state.paused !== announcedPause ||
+          !budgetAnnounced ||
           finishedExperiments !== progressReported,
       );
       if (finishedExperiments !== progressReported) {
@@ -234,6 +244,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         announcedPause = state.paused;
         await fanOut((id) => getExternalWorkflowHandle(id).signal(state.paused ? pauseSignal : resumeSignal));
         await store.setCampaignStatus({ campaignId, status: state.paused ? 'paused' : 'running' });
+      }
+      if (!budgetAnnounced) {
+        budgetAnnounced = true;
+        const budget = state.budget ?? {};
+        await fanOut((id) => getExternalWorkflowHandle(id).signal(campaignBudgetSignal, budget));
       }
       if (state.stopping !== null && !announcedStop) {
         announcedStop = true;

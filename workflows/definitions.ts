@@ -119,7 +119,10 @@ export interface ResearcherState {
   readonly pendingMessages: readonly OperatorMessage[];
   readonly history: readonly HistoryEntry[];
   readonly budget?: BudgetLimits;
+  readonly campaignBudget?: BudgetLimits;
   readonly startedAtMs: number;
+  /** Why the agent is paused by itself (a policy budget), shown as its status; null otherwise. */
+  readonly pauseReason?: string | null;
 }
 
 export interface ResearcherInput {
@@ -132,6 +135,10 @@ export interface ResearcherInput {
   readonly maxRunAttempts: number;
   /** The per-agent budget from the campaign spec; a budget signal overrides it. */
   readonly budget?: BudgetLimits;
+  /** The campaign budget, for limits a policy checks itself (tokens, dollars); kept current by signal. */
+  readonly campaignBudget?: BudgetLimits;
+  /** Continue as new after this many experiments even if Temporal does not suggest it (tests, tuning). */
+  readonly continueAsNewAfter?: number;
   /** Present when continuing as new, or when the campaign restarts a failed researcher. */
   readonly state?: ResearcherState;
 }
@@ -165,6 +172,8 @@ export const resumeSignal = defineSignal('resume');
 export const stopSignal = defineSignal<[{ reason: string }]>('stop');
 export const operatorMessageSignal = defineSignal<[OperatorMessage]>('operatorMessage');
 export const setBudgetSignal = defineSignal<[BudgetLimits]>('setBudget');
+/** The campaign forwards its budget to researchers, whose policies check token and dollar limits. */
+export const campaignBudgetSignal = defineSignal<[BudgetLimits]>('campaignBudget');
 /** The campaign's answer to a researcher's request to start experiment `seq`. */
 export const slotReplySignal = defineSignal<[{ seq: number; granted: boolean; reason: string }]>('slotReply');
 

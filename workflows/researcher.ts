@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
   ChildWorkflowFailure,
@@ -16,6 +18,7 @@ import { mayStartExperiment } from '../core/budget.js';
 import type { ExperimentSpec } from '../core/experiment-spec.js';
 import {
   type AgentState,
+  campaignBudgetSignal,
   currentHypothesisQuery,
   type ExperimentOutcome,
   experimentFinishedSignal,
@@ -69,6 +72,7 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
     pendingMessages: [],
     history: [],
     startedAtMs: Date.now(),
+    ...(input.campaignBudget ? { campaignBudget: input.campaignBudget } : {}),
   };
   let phase: AgentState = 'starting';
   let detail = '';
@@ -89,13 +93,14 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
     set({ pendingMessages: [...state.pendingMessages, message] }),
   );
   setHandler(setBudgetSignal, (budget) => set({ budget }));
+  setHandler(campaignBudgetSignal, (campaignBudget) => set({ campaignBudget }));
   setHandler(slotReplySignal, (reply) => {
     slotReplies.set(reply.seq, reply);
   });
   setHandler(researcherStatusQuery, () => ({
     agentId,
     state: state.paused && phase !== 'done' ? 'paused' : phase,
-    detail,
+    detail: state.paused && state.pauseReason ? state.pauseReason : detail,
     currentHypothesis: hypothesis,
     currentExperimentId,
     experimentsDone: state.experimentsDone,
@@ -106,6 +111,37 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
   setHandler(historySummaryQuery, () => state.history);
 
   const campaign = getExternalWorkflowHandle(input.campaignWorkflowId);
+  let runsThisHistory = 0;
+  const limits = () => ({
+    ...((state.budget ?? input.budget) ? { agent: state.budget ?? input.budget } : {}),
+    ...(state.campaignBudget ? { campaign: state.campaignBudget } : {}),
+  });
+
+  /** Waits while paused (by an operator, or by the policy's own budget) unless stopped. */
+  async function waitWhilePaused(): Promise<void> {
+    await enter('paused', state.pauseReason ?? 'paused by an operator');
+    await condition(() => !state.paused || state.stopRequested);
+    set({ pauseReason: null });
+  }
+
+  /**
+   * Runs a policy step; when the policy pauses the agent (its token or dollar budget is spent),
+   * waits for an operator to resume it (after raising the budget) and runs the step again.
+   * Resolves to null when the agent is stopped while paused.
+   */
+  async function pausable<T>(step: () => Promise<T>): Promise<T | null> {
+    for (;;) {
+      try {
+        return await step();
+      } catch (error) {
+        const cause = error instanceof ActivityFailure ? error.cause : undefined;
+        if (!(cause instanceof ApplicationFailure) || cause.type !== 'AgentPaused') throw error;
+        set({ paused: true, pauseReason: cause.message });
+        await waitWhilePaused();
+        if (state.stopRequested) return null;
+      }
+    }
+  }
   const enter = async (next: AgentState, why = '') => {
     phase = next;
     detail = why;
@@ -114,10 +150,7 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
 
   try {
     for (;;) {
-      if (state.paused) {
-        await enter('paused', 'paused by an operator');
-        await condition(() => !state.paused || state.stopRequested);
-      }
+      if (state.paused) await waitWhilePaused();
       if (state.stopRequested) return await finish('stopped by an operator', 'stopped');
       const own = mayStartExperiment(state.budget ?? input.budget, {
         experiments: state.experimentsDone,
@@ -140,19 +173,24 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
       currentExperimentId = experimentId;
       await enter('proposing', `proposing experiment ${seq}`);
       const messages = state.pendingMessages;
-      const proposal = await agent.proposeExperiment({
-        campaignId: input.campaignId,
-        agentId,
-        experimentId,
-        seq,
-        policy: input.agent.policy,
-        direction: input.agent.direction,
-        seed: input.agent.seed ?? 0,
-        taskId: input.taskId,
-        seedsPerExperiment: input.seedsPerExperiment,
-        operatorMessages: messages,
-        history: state.history,
-      });
+      const proposal = await pausable(() =>
+        agent.proposeExperiment({
+          campaignId: input.campaignId,
+          agentId,
+          experimentId,
+          seq,
+          policy: input.agent.policy,
+          direction: input.agent.direction,
+          seed: input.agent.seed ?? 0,
+          taskId: input.taskId,
+          seedsPerExperiment: input.seedsPerExperiment,
+          operatorMessages: messages,
+          history: state.history,
+          limits: limits(),
+          settings: input.agent.settings ?? {},
+        }),
+      );
+      if (proposal === null) return await finish('stopped by an operator', 'stopped');
       set({ pendingMessages: state.pendingMessages.slice(messages.length), seq: seq + 1 });
       hypothesis = proposal.hypothesis;
 
@@ -162,14 +200,18 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
         : await runExperiment(experimentId, proposal);
 
       await enter('analysing', `analysing ${experimentId}`);
-      await agent.analyseExperiment({
-        campaignId: input.campaignId,
-        agentId,
-        experimentId,
-        policy: input.agent.policy,
-        outcome,
-        bestBefore: state.best ?? null,
-      });
+      await pausable(() =>
+        agent.analyseExperiment({
+          campaignId: input.campaignId,
+          agentId,
+          experimentId,
+          policy: input.agent.policy,
+          outcome,
+          bestBefore: state.best ?? null,
+          limits: limits(),
+          settings: input.agent.settings ?? {},
+        }),
+      );
 
       const entry: HistoryEntry = {
         experimentId,
@@ -195,7 +237,11 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
         state,
       });
 
-      if (workflowInfo().continueAsNewSuggested) {
+      runsThisHistory += 1;
+      if (
+        workflowInfo().continueAsNewSuggested ||
+        runsThisHistory >= (input.continueAsNewAfter ?? Number.POSITIVE_INFINITY)
+      ) {
         await continueAsNew<typeof researcherWorkflow>({ ...input, state });
       }
     }

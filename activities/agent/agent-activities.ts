@@ -1,4 +1,5 @@
-import type { PolicyName } from '../../core/campaign-spec.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { AgentSettings, PolicyName } from '../../core/campaign-spec.js';
 import { ExperimentSpec } from '../../core/experiment-spec.js';
 import { parseWith, ValidationError } from '../../core/validation.js';
 import { type Pool, withTransaction } from '../../runtime/db.js';
@@ -6,7 +7,7 @@ import type { Logger } from '../../runtime/logger.js';
 import type { ExperimentOutcome, HistoryEntry, OperatorMessage } from '../../workflows/definitions.js';
 import { findExperiment, insertExperiment, listExperiments } from '../store/experiments.js';
 import { insertPost, sharedExperiments } from '../store/forum.js';
-import type { KnownExperiment, ResearcherPolicy } from './policy.js';
+import { type KnownExperiment, type PolicyLimits, PolicyPaused, type ResearcherPolicy } from './policy.js';
 
 export interface AgentActivityDeps {
   readonly pool: Pool;
@@ -27,6 +28,8 @@ export interface ProposeInput {
   readonly seedsPerExperiment: number;
   readonly operatorMessages: readonly OperatorMessage[];
   readonly history: readonly HistoryEntry[];
+  readonly limits: PolicyLimits;
+  readonly settings: AgentSettings;
 }
 
 export interface ProposalRecord {
@@ -39,6 +42,15 @@ export interface ProposalRecord {
 }
 
 const SHARED_POSTS_READ = 200;
+
+/** The failure type the researcher workflow turns into a pause with the policy's reason. */
+export const AGENT_PAUSED = 'AgentPaused';
+
+/** A policy that must stop for now fails the step as non-retryable `AgentPaused`; other errors pass through. */
+function pauseInstead(error: unknown): never {
+  if (error instanceof PolicyPaused) throw ApplicationFailure.nonRetryable(error.reason, AGENT_PAUSED);
+  throw error;
+}
 
 /** The researcher's propose and analyse steps around a policy, recorded so a retry adopts the first answer. */
 export function createAgentActivities(deps: AgentActivityDeps) {
@@ -69,17 +81,21 @@ export function createAgentActivities(deps: AgentActivityDeps) {
 
       const own = await listExperiments(deps.pool, input.campaignId, { agentId: input.agentId });
       const shared = await sharedExperiments(deps.pool, input.campaignId, input.agentId, SHARED_POSTS_READ);
-      const proposal = await policyOf(input.policy).propose({
-        campaignId: input.campaignId,
-        agentId: input.agentId,
-        seq: input.seq,
-        direction: input.direction,
-        seed: input.seed,
-        taskId: input.taskId,
-        own: own.map((e) => known({ ...e, experimentId: e.id })),
-        shared: shared.map(known),
-        operatorMessages: input.operatorMessages,
-      });
+      const proposal = await policyOf(input.policy)
+        .propose({
+          campaignId: input.campaignId,
+          agentId: input.agentId,
+          seq: input.seq,
+          direction: input.direction,
+          seed: input.seed,
+          taskId: input.taskId,
+          own: own.map((e) => known({ ...e, experimentId: e.id })),
+          shared: shared.map(known),
+          operatorMessages: input.operatorMessages,
+          limits: input.limits,
+          settings: input.settings,
+        })
+        .catch(pauseInstead);
       let invalidReason: string | undefined;
       try {
         const spec = parseWith(ExperimentSpec, proposal.spec, 'experiment spec');
@@ -115,6 +131,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       policy: PolicyName;
       outcome: ExperimentOutcome;
       bestBefore: { pgr: number; experimentId: string } | null;
+      limits: PolicyLimits;
+      settings: AgentSettings;
     }): Promise<{ summary: string }> {
       const experiment = await findExperiment(deps.pool, input.experimentId);
       if (experiment === null) throw new Error(`experiment ${input.experimentId} is not recorded`);
@@ -124,24 +142,28 @@ export function createAgentActivities(deps: AgentActivityDeps) {
          WHERE experiment_id = $1 AND status = 'succeeded' AND bundle->>'weakValidationAccuracy' IS NOT NULL ORDER BY seed`,
         [input.experimentId],
       );
-      const analysis = await policyOf(input.policy).analyse({
-        campaignId: input.campaignId,
-        agentId: input.agentId,
-        experimentId: input.experimentId,
-        hypothesis: experiment.hypothesis,
-        spec: experiment.spec,
-        status: input.outcome.status,
-        ...(input.outcome.reason ? { reason: input.outcome.reason } : {}),
-        ...(input.outcome.score
-          ? {
-              reportedPgr: input.outcome.score.reportedPgr,
-              improved: input.outcome.score.improved,
-              step: input.outcome.score.step,
-            }
-          : {}),
-        bestBefore: input.bestBefore,
-        weakValAccuracies: weak.rows.map((r) => r.acc),
-      });
+      const analysis = await policyOf(input.policy)
+        .analyse({
+          campaignId: input.campaignId,
+          agentId: input.agentId,
+          experimentId: input.experimentId,
+          hypothesis: experiment.hypothesis,
+          spec: experiment.spec,
+          status: input.outcome.status,
+          ...(input.outcome.reason ? { reason: input.outcome.reason } : {}),
+          ...(input.outcome.score
+            ? {
+                reportedPgr: input.outcome.score.reportedPgr,
+                improved: input.outcome.score.improved,
+                step: input.outcome.score.step,
+              }
+            : {}),
+          bestBefore: input.bestBefore,
+          weakValAccuracies: weak.rows.map((r) => r.acc),
+          limits: input.limits,
+          settings: input.settings,
+        })
+        .catch(pauseInstead);
       await withTransaction(deps.pool, async (client) => {
         const claimed = await client.query(
           'UPDATE experiments SET analysis = $2 WHERE id = $1 AND analysis IS NULL',

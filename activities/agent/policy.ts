@@ -1,3 +1,4 @@
+import type { AgentSettings, BudgetLimits } from '../../core/campaign-spec.js';
 import type { OperatorMessage } from '../../workflows/definitions.js';
 
 /** One experiment of the agent's own record or of another agent's forum post, as a policy sees it. */
@@ -22,6 +23,9 @@ export interface ProposeContext {
   /** Experiments other agents linked from their forum posts, with their reported scores. */
   readonly shared: readonly KnownExperiment[];
   readonly operatorMessages: readonly OperatorMessage[];
+  readonly limits: PolicyLimits;
+  /** The agent's model settings from the campaign spec (Claude policy). */
+  readonly settings: AgentSettings;
 }
 
 export interface Proposal {
@@ -45,6 +49,8 @@ export interface AnalyseContext {
   readonly bestBefore: { readonly pgr: number; readonly experimentId: string } | null;
   /** Mean accuracy against weak labels on the held-out weak split, per seed (no ground truth). */
   readonly weakValAccuracies: readonly number[];
+  readonly limits: PolicyLimits;
+  readonly settings: AgentSettings;
 }
 
 export interface Analysis {
@@ -65,4 +71,22 @@ export interface Analysis {
 export interface ResearcherPolicy {
   propose(context: ProposeContext): Promise<Proposal>;
   analyse(context: AnalyseContext): Promise<Analysis>;
+}
+
+/**
+ * Thrown by a policy that must not go on now (a token or dollar budget is spent): the researcher
+ * pauses with this reason as its status, instead of failing, until an operator raises the budget
+ * and resumes it.
+ */
+export class PolicyPaused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'PolicyPaused';
+  }
+}
+
+/** The budgets a policy must respect, as the researcher knows them at this step. */
+export interface PolicyLimits {
+  readonly agent?: BudgetLimits;
+  readonly campaign?: BudgetLimits;
 }

@@ -1,6 +1,11 @@
 import type {} from '@fastify/swagger';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../../runtime/logger.js';
 import { AppError, type ErrorResponse } from './errors.js';
@@ -29,7 +34,8 @@ export function createBaseApp(options: BaseAppOptions): App {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit,
-    disableRequestLogging: true,
+    // Requests are measured in metrics; per-request log lines would drown the useful ones.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);

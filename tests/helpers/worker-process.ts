@@ -49,7 +49,9 @@ export function spawnWorker(kind: 'orchestrator' | 'dispatch', env: NodeJS.Proce
     },
     async stop() {
       child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

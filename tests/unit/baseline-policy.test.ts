@@ -17,6 +17,8 @@ const context = (patch: Partial<ProposeContext> = {}): ProposeContext => ({
   own: [],
   shared: [],
   operatorMessages: [],
+  limits: {},
+  settings: {},
   ...patch,
 });
 
@@ -117,6 +119,8 @@ test('an analysis states the measured numbers', () => {
     step: 0.01,
     bestBefore: { pgr: 0.4, experimentId: 'c-agent-1-0001' },
     weakValAccuracies: [0.7, 0.72],
+    limits: {},
+    settings: {},
   });
   assert.match(analysis.summary, /reported public PGR 0\.43/);
   assert.match(analysis.summary, /previous best 0\.40/);
