@@ -9,11 +9,22 @@ cd "$REPO_ROOT"
 bash scripts/node-deps.sh || exit 1
 started=0
 if ! bash scripts/stack-status.sh >/dev/null 2>&1; then started=1; fi
-stop_stack() { if [ "$started" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then bash scripts/dev-down.sh; fi; }
+# Extra parts some tests need (the Kubernetes control plane, a browser) live in scripts/test.d/*.sh,
+# each called with `up` before the tests and `down` after (down only if this run brought it up).
+hooks=()
+stop_stack() {
+  for hook in "${hooks[@]}"; do bash "$hook" down || true; done
+  if [ "$started" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then bash scripts/dev-down.sh; fi
+}
 trap stop_stack EXIT
 
 make --no-print-directory lint || { echo '# pass 0'; echo '# fail 1'; exit 1; }
 bash scripts/dev-up.sh || { echo '# pass 0'; echo '# fail 1'; exit 1; }
+for hook in scripts/test.d/*.sh; do
+  [ -e "$hook" ] || continue
+  bash "$hook" up || { echo "test setup $hook failed"; echo '# pass 0'; echo '# fail 1'; exit 1; }
+  [ "${KEEP_STACK:-0}" = 1 ] || hooks+=("$hook")
+done
 
 mkdir -p "$AAR_STATE_DIR/test"
 node_out="$AAR_STATE_DIR/test/node.tap"

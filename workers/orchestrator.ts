@@ -51,7 +51,7 @@ runMain('orchestrator-worker', async (config, logger) => {
     temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
     eval: createHttpEvalClient(config.AAR_EVAL_URL, config.AAR_EVAL_ADMIN_TOKEN),
     metrics: createOrchestratorMetrics(registry),
-    policies: createPolicies(),
+    policies: createPolicies({ pool, logger, registry }),
   });
   logger.info({ taskQueue, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run();

@@ -7,9 +7,11 @@ import { Registry } from 'prom-client';
 import { createPolicies } from '../../activities/agent/policies.js';
 import { createHttpEvalClient } from '../../activities/eval/http-eval-client.js';
 import { createBundleCache } from '../../activities/executors/bundle-cache.js';
+import type { Executor } from '../../activities/executors/executor.js';
 import { createLocalExecutor } from '../../activities/executors/local/local-executor.js';
 import { createRunStartedReporter } from '../../activities/executors/run-events.js';
 import { createDispatchMetrics, createOrchestratorMetrics } from '../../activities/metrics.js';
+import type { ExecutorName } from '../../core/campaign-spec.js';
 import { loadConfig, REPO_ROOT } from '../../runtime/config.js';
 import { buildApiApp } from '../../server/api/app.js';
 import { buildEvalApp } from '../../server/eval/app.js';
@@ -39,7 +41,10 @@ export interface Stack {
   /** The environment a worker process of this stack runs with. */
   workerEnv(): NodeJS.ProcessEnv;
   /** Runs both workers inside the test process until `stop`. */
-  startWorkers(): Promise<{ stop(): Promise<void> }>;
+  /** Runs both workers inside the test process until `stop`; `executors` adds or replaces executors. */
+  startWorkers(options?: {
+    executors?: Partial<Record<ExecutorName, Executor>>;
+  }): Promise<{ stop(): Promise<void> }>;
   /** Calls the api server with the operator token; returns status and parsed JSON. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
@@ -51,7 +56,13 @@ export interface Stack {
  * prefix of its own on the shared Temporal server, and the bundled task prepared by the real
  * trainer and loaded into the eval server. Workers run in-process or as real processes.
  */
-export async function startStack(options: { evalSettings?: Partial<EvalSettings> } = {}): Promise<Stack> {
+export interface StackOptions {
+  readonly evalSettings?: Partial<EvalSettings>;
+  /** Configures the claude policy on the in-process orchestrator (a fake Messages API in tests). */
+  readonly claude?: { readonly apiKey: string; readonly baseUrl?: string };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const config = loadConfig();
   const record = await createTestDatabase({ migrate: 'record' });
   const evalDb = await createTestDatabase({ migrate: 'eval' });
@@ -124,7 +135,7 @@ export async function startStack(options: { evalSettings?: Partial<EvalSettings>
       AAR_EXECUTOR_SLOTS: '2',
       AAR_LOG_LEVEL: process.env.AAR_TEST_LOG ?? 'warn',
     }),
-    async startWorkers() {
+    async startWorkers(workerOptions = {}) {
       const queues = queueNames(queuePrefix);
       const evalClient = createHttpEvalClient(evalUrl, adminToken);
       const orchestrator: Worker = await createOrchestratorWorker({
@@ -136,7 +147,12 @@ export async function startStack(options: { evalSettings?: Partial<EvalSettings>
         temporal: temporal.client,
         eval: evalClient,
         metrics: createOrchestratorMetrics(new Registry()),
-        policies: createPolicies(),
+        policies: createPolicies({
+          pool: record.pool,
+          logger: testLogger,
+          registry: new Registry(),
+          ...(options.claude ? { claude: options.claude } : {}),
+        }),
         workflowBundle: await workflowBundle(),
       });
       const dispatch: Worker = await createDispatchWorker({
@@ -157,6 +173,7 @@ export async function startStack(options: { evalSettings?: Partial<EvalSettings>
             reportStarted: createRunStartedReporter(apiUrl, runTokenKey, testLogger),
             pollMs: 250,
           }),
+          ...workerOptions.executors,
         },
       });
       const running = Promise.all([orchestrator.run(), dispatch.run()]);

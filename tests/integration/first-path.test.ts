@@ -34,7 +34,7 @@ test('a workflow on the real Temporal server records a campaign row in the real 
     // This path never reaches the eval server.
     eval: createHttpEvalClient('http://127.0.0.1:9', 'unused-admin-token'),
     metrics: createOrchestratorMetrics(new Registry()),
-    policies: createPolicies(),
+    policies: createPolicies({ pool: db.pool, logger: testLogger, registry: new Registry() }),
     taskQueue,
     workflowBundle: await workflowBundle(),
   });
@@ -74,7 +74,7 @@ test('registering the same campaign again adopts the existing row', async () => 
     // This path never reaches the eval server.
     eval: createHttpEvalClient('http://127.0.0.1:9', 'unused-admin-token'),
     metrics: createOrchestratorMetrics(new Registry()),
-    policies: createPolicies(),
+    policies: createPolicies({ pool: db.pool, logger: testLogger, registry: new Registry() }),
     taskQueue,
     workflowBundle: await workflowBundle(),
   });
