@@ -29,6 +29,7 @@ healthy() { "$(binary)" operator cluster health --address "$address" 2>/dev/null
 
 case "${1:-}" in
   install) binary >/dev/null ;;
+  path) binary ;;
   start)
     bin=$(binary)
     mkdir -p "$dir"
@@ -42,5 +43,5 @@ case "${1:-}" in
     ;;
   stop) stop_pid "$pidfile" 20 ;;
   status) if pid_alive "$pidfile" && healthy; then echo "temporal: running (pid $(cat "$pidfile")) at $address"; else echo "temporal: stopped"; exit 1; fi ;;
-  *) die "usage: temporal.sh install|start|stop|status" ;;
+  *) die "usage: temporal.sh install|path|start|stop|status" ;;
 esac

@@ -1,5 +1,5 @@
 import type {} from '@fastify/swagger';
-import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -9,6 +9,7 @@ import Fastify, {
 import { Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../../runtime/logger.js';
 import { AppError, type ErrorResponse } from './errors.js';
+import { validatorCompiler } from './validator.js';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -38,7 +39,7 @@ export function createBaseApp(options: BaseAppOptions): App {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
 
   const duration = new Histogram({
     name: 'aar_http_request_duration_seconds',

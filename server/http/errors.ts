@@ -30,6 +30,9 @@ export const ERROR_CODES = {
   task_expired: 410,
   submission_budget_exhausted: 429,
   campaign_budget_exhausted: 429,
+  // Api server, operator surface (server/api/dashboard).
+  logs_unavailable: 404,
+  reset_point_not_found: 409,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -1,13 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { type CampaignSummary, campaignWorkflowId } from '../../workflows/definitions.js';
 import type { Stack } from './stack.js';
 
-/** A small campaign spec for tests: baseline agents, 2 seeds, `perAgent` experiments each. */
+/**
+ * A small campaign spec for tests: baseline agents, 2 seeds, `perAgent` experiments each. The id
+ * gets a random suffix: workflow ids are global on the shared Temporal server.
+ */
 export function smallCampaign(
-  id: string,
+  name: string,
   agents: number,
   perAgent: number,
   extra: Record<string, unknown> = {},
 ) {
+  const id = `${name}-${randomBytes(3).toString('hex')}`;
   return {
     apiVersion: 'aar/v1',
     id,

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { Registry } from 'prom-client';
 import { createPolicies } from '../../activities/agent/policies.js';
+import type { ResearcherPolicy } from '../../activities/agent/policy.js';
 import { createHttpEvalClient } from '../../activities/eval/http-eval-client.js';
 import { createBundleCache } from '../../activities/executors/bundle-cache.js';
 import type { Executor } from '../../activities/executors/executor.js';
 import { createLocalExecutor } from '../../activities/executors/local/local-executor.js';
 import { createRunStartedReporter } from '../../activities/executors/run-events.js';
 import { createDispatchMetrics, createOrchestratorMetrics } from '../../activities/metrics.js';
-import type { ExecutorName } from '../../core/campaign-spec.js';
+import type { ExecutorName, PolicyName } from '../../core/campaign-spec.js';
 import { loadConfig, REPO_ROOT } from '../../runtime/config.js';
 import { buildApiApp } from '../../server/api/app.js';
 import { buildEvalApp } from '../../server/eval/app.js';
@@ -44,6 +45,8 @@ export interface Stack {
   /** Runs both workers inside the test process until `stop`; `executors` adds or replaces executors. */
   startWorkers(options?: {
     executors?: Partial<Record<ExecutorName, Executor>>;
+    /** Extra or replacement researcher policies (a scripted agent in a test). */
+    policies?: Partial<Record<PolicyName, ResearcherPolicy>>;
   }): Promise<{ stop(): Promise<void> }>;
   /** Calls the api server with the operator token; returns status and parsed JSON. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -147,12 +150,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         temporal: temporal.client,
         eval: evalClient,
         metrics: createOrchestratorMetrics(new Registry()),
-        policies: createPolicies({
-          pool: record.pool,
-          logger: testLogger,
-          registry: new Registry(),
-          ...(options.claude ? { claude: options.claude } : {}),
-        }),
+        policies: {
+          ...createPolicies({
+            pool: record.pool,
+            logger: testLogger,
+            registry: new Registry(),
+            ...(options.claude ? { claude: options.claude } : {}),
+          }),
+          ...workerOptions.policies,
+        },
         workflowBundle: await workflowBundle(),
       });
       const dispatch: Worker = await createDispatchWorker({
@@ -198,6 +204,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return { status: response.status, body: text === '' ? null : JSON.parse(text) };
     },
     async close() {
+      // Workflows a failed test left running would stay open forever on the shared server.
+      const open = temporal.client.workflow.list({
+        query: `ExecutionStatus = "Running" AND TaskQueue = "${queueNames(queuePrefix).orchestrator}"`,
+      });
+      for await (const workflow of open) {
+        await temporal.client.workflow
+          .getHandle(workflow.workflowId)
+          .terminate('test stack closed')
+          .catch(() => undefined);
+      }
       await apiApp.close();
       await evalApp.close();
       await temporal.close();

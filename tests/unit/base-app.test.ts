@@ -73,3 +73,16 @@ test('exposes request durations on /metrics', async () => {
     /aar_http_request_duration_seconds_count\{route="\/things",method="POST",status="200"\}/,
   );
 });
+
+test('fills query-string defaults and converts query numbers', async () => {
+  const local = createBaseApp({ logger: testLogger, registry: new Registry(), bodyLimit: 1024 });
+  local.get(
+    '/page',
+    { schema: { querystring: Type.Object({ limit: Type.Integer({ minimum: 1, default: 50 }) }) } },
+    async (request) => ({ limit: request.query.limit }),
+  );
+  assert.deepEqual((await local.inject({ method: 'GET', url: '/page' })).json(), { limit: 50 });
+  assert.deepEqual((await local.inject({ method: 'GET', url: '/page?limit=7' })).json(), { limit: 7 });
+  assert.equal((await local.inject({ method: 'GET', url: '/page?limit=seven' })).statusCode, 400);
+  await local.close();
+});
