@@ -48,6 +48,8 @@ export interface Stack {
     /** Extra or replacement researcher policies (a scripted agent in a test). */
     policies?: Partial<Record<PolicyName, ResearcherPolicy>>;
   }): Promise<{ stop(): Promise<void> }>;
+  /** The in-process workers' metrics (orchestrator and dispatch share one registry here). */
+  workerMetrics(): Promise<string>;
   /** Calls the api server with the operator token; returns status and parsed JSON. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
@@ -108,10 +110,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     temporalUiUrl: config.TEMPORAL_UI_URL,
     operatorToken,
     runTokenKey,
+    runsDir,
   });
   const apiUrl = await apiApp.listen({ host: '127.0.0.1', port: 0 });
 
+  const workerRegistry = new Registry();
   const stack: Stack = {
+    workerMetrics: () => workerRegistry.metrics(),
     record,
     evalDb,
     temporal,
@@ -149,7 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         logger: testLogger,
         temporal: temporal.client,
         eval: evalClient,
-        metrics: createOrchestratorMetrics(new Registry()),
+        metrics: createOrchestratorMetrics(workerRegistry),
         policies: {
           ...createPolicies({
             pool: record.pool,
@@ -175,7 +180,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             runTokenKey,
             bundlePath: createBundleCache(tasksDir, evalClient),
             logger: testLogger,
-            metrics: createDispatchMetrics(new Registry()),
+            metrics: createDispatchMetrics(workerRegistry),
             reportStarted: createRunStartedReporter(apiUrl, runTokenKey, testLogger),
             pollMs: 250,
           }),

@@ -42,6 +42,13 @@ test('a campaign of two baseline agents runs end to end on the real trainer and 
   for (const folder of folders)
     assert.ok(JSON.parse(readFileSync(join(stack.runsDir, folder, 'launch'), 'utf8')).pid > 0);
 
+  const metrics = await stack.workerMetrics();
+  assert.match(metrics, /aar_experiments_total\{outcome="scored"\} 4/);
+  assert.match(metrics, /aar_experiment_duration_seconds_count 4/);
+  assert.match(metrics, /aar_run_queue_seconds_count\{executor="local"\} 8/);
+  assert.match(metrics, /aar_runs_launched_total\{executor="local"\} 8/);
+  assert.match(metrics, /aar_campaign_gpu_seconds_total\{campaign="[^"]+"\} \d/);
+
   const campaign = await stack.api('GET', `/v1/campaigns/${campaignId}`);
   assert.equal(campaign.status, 200);
   assert.equal(campaign.body.status, 'completed');
