@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createRng } from '../core/bootstrap.js';
+import { createRng } from '../core/random.js';
 import { buildEvalApp } from '../server/eval/app.js';
 import { BOOTSTRAP_REPLICATES } from '../server/eval/settings.js';
 import { createTestDatabase } from '../tests/helpers/database.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootstrapAccuracyInterval, createRng, quantile, seedFromHex } from '../../core/bootstrap.js';
+import { bootstrapAccuracyInterval, quantile } from '../../core/bootstrap.js';
+import { createRng, seedFromHex } from '../../core/random.js';
 
 function correctVector(n: number, accuracy: number, seed: number): Uint8Array {
   const rng = createRng(seed);

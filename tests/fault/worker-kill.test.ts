@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createRandom } from '../../core/random.js';
+import { createRng } from '../../core/random.js';
 import { campaignResult, smallCampaign, startCampaign } from '../helpers/campaigns.js';
 import { assertExactlyOnce } from '../helpers/exactly-once.js';
 import { type Stack, startStack } from '../helpers/stack.js';
@@ -43,7 +43,7 @@ test('a campaign survives repeated kill -9 of its orchestrator and dispatch work
   });
 
   // Seeded, so a failure is reproducible: kill at 2–7 s intervals, alternating which worker dies.
-  const random = createRandom(20261128);
+  const random = createRng(20261128);
   const kills = { orchestrator: 0, dispatch: 0 };
   for (let round = 0; round < 5 && !finished; round++) {
     await sleep(2000 + random() * 5000);

@@ -1,4 +1,4 @@
-import { createRandom, seedFrom } from '../../../core/random.js';
+import { createRng, seedFrom } from '../../../core/random.js';
 import type {
   AnalyseContext,
   Analysis,
@@ -64,7 +64,7 @@ function bestOf(experiments: readonly KnownExperiment[]): KnownExperiment | unde
 }
 
 export function proposeNext(ctx: ProposeContext, defaults: BaselineDefaults): Proposal {
-  const rng = createRandom(seedFrom(ctx.seed, ctx.agentId, ctx.seq));
+  const rng = createRng(seedFrom(ctx.seed, ctx.agentId, ctx.seq));
   const focus = agentFocus(ctx);
   const naive = naivePoint(ctx.taskId, defaults);
   const tried = new Set([...ctx.own, ...ctx.shared].map((e) => canonical(e.spec)));

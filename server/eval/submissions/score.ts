@@ -1,5 +1,6 @@
-import { bootstrapAccuracyInterval, seedFromHex } from '../../../core/bootstrap.js';
+import { bootstrapAccuracyInterval } from '../../../core/bootstrap.js';
 import { argmaxRows, correctAt, meanOf, pgr } from '../../../core/pgr.js';
+import { seedFromHex } from '../../../core/random.js';
 import type { ScoringKey } from '../tasks/task-repository.js';
 import type { SplitScore, SubmissionSeed } from './schemas.js';
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng } from '../../../core/bootstrap.js';
+import { createRng } from '../../../core/random.js';
 
 /** A synthetic prepared task: what the trainer's `prepare` step would write. */
 export interface SyntheticTask {
