@@ -6,6 +6,7 @@ import { type App, createBaseApp } from '../http/base-app.js';
 import { createAuditHook } from './audit/audit-hook.js';
 import { auditRoutes } from './audit/routes.js';
 import { createGuards } from './auth/access.js';
+import { comparisonRoutes } from './comparisons/routes.js';
 import type { EvalContext } from './context.js';
 import { experimentRoutes } from './experiments/routes.js';
 import { leaderboardRoutes } from './leaderboard/routes.js';
@@ -85,6 +86,7 @@ export function buildEvalApp(deps: EvalAppDeps): App {
       leaderboardRoutes,
       violationRoutes,
       auditRoutes,
+      comparisonRoutes,
     ]) {
       await v1.register(routes, { ctx });
     }
