@@ -6,22 +6,14 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, DispatchActivities } from '../activities/types.js';
-import {
-  dispatchQueueFor,
-  type ExperimentInput,
-  type ExperimentOutcome,
-  runIdOf,
-  type SeedRunSummary,
-} from './definitions.js';
+import type { Activities } from '../activities/types.js';
+import { type ExperimentInput, type ExperimentOutcome, runIdOf } from './definitions.js';
+import { DETERMINISTIC_FAILURES, dispatchActivities, runSeed } from './seed-runs.js';
 
 const store = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2 },
 });
-
-/** Failure kinds that another attempt cannot fix: the spec or the agent's code is at fault. */
-const DETERMINISTIC_FAILURES = new Set(['invalid_spec', 'hook_error', 'nan_loss']);
 
 /**
  * Runs one experiment: every seed in parallel through the executor (a failed seed run is retried
@@ -30,18 +22,7 @@ const DETERMINISTIC_FAILURES = new Set(['invalid_spec', 'hook_error', 'nan_loss'
  * experiment with a clear reason; the researcher goes on.
  */
 export async function experimentWorkflow(input: ExperimentInput): Promise<ExperimentOutcome> {
-  const dispatch = proxyActivities<DispatchActivities>({
-    taskQueue: dispatchQueueFor(workflowInfo().taskQueue),
-    // A trainer run may queue for a slot and then train; the heartbeat catches a dead worker.
-    startToCloseTimeout: '6 hours',
-    heartbeatTimeout: '30 seconds',
-    retry: {
-      initialInterval: '2 seconds',
-      maximumInterval: '1 minute',
-      backoffCoefficient: 2,
-      maximumAttempts: 20,
-    },
-  });
+  const dispatch = dispatchActivities();
 
   await store.startExperiment(input);
   try {
@@ -120,61 +101,4 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
     }
     throw error;
   }
-}
-
-async function runSeed(
-  input: ExperimentInput,
-  seed: number,
-  dispatch: DispatchActivities,
-): Promise<{ summary: SeedRunSummary; gpuSeconds: number }> {
-  let gpuSeconds = 0;
-  let failureKind = 'internal';
-  let attempt = 0;
-  while (attempt < input.maxRunAttempts) {
-    attempt += 1;
-    const runId = runIdOf(input.experimentId, seed, attempt);
-    await store.createRun({
-      runId,
-      experimentId: input.experimentId,
-      seed,
-      attempt,
-      executor: input.executor,
-    });
-    let exit: Awaited<ReturnType<DispatchActivities['executeRun']>>;
-    try {
-      exit = await dispatch.executeRun({
-        runId,
-        taskId: input.taskId,
-        spec: { ...input.spec, seed },
-        executor: input.executor,
-      });
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      if (
-        error instanceof ActivityFailure &&
-        error.cause instanceof ApplicationFailure &&
-        error.cause.nonRetryable
-      ) {
-        // The executor refused the run outright (for example an unknown task): no attempt can succeed.
-        await store.failRun({ runId, kind: 'internal', message: error.cause.message });
-        return {
-          summary: { seed, attempts: attempt, status: 'failed', failureKind: 'internal' },
-          gpuSeconds,
-        };
-      }
-      throw error;
-    }
-    const result = await store.collectRun({
-      runId,
-      exitCode: exit.exitCode,
-      lost: exit.lost,
-      wallSeconds: exit.wallSeconds,
-    });
-    gpuSeconds += result.gpuSeconds;
-    if (result.status === 'succeeded')
-      return { summary: { seed, attempts: attempt, status: 'succeeded' }, gpuSeconds };
-    failureKind = result.failureKind;
-    if (DETERMINISTIC_FAILURES.has(failureKind)) break;
-  }
-  return { summary: { seed, attempts: attempt, status: 'failed', failureKind }, gpuSeconds };
 }
