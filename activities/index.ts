@@ -9,6 +9,7 @@ import { createCampaignActivities } from './campaign-activities.js';
 import type { EvalClient } from './eval/eval-client.js';
 import { createExperimentActivities } from './experiment-activities.js';
 import type { OrchestratorMetrics } from './metrics.js';
+import { createPromotionActivities } from './promotion-activities.js';
 import { insertCampaign } from './store/campaigns.js';
 
 /** What the orchestrator's activities are given at start-up: the process's shared resources. */
@@ -38,5 +39,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createCampaignActivities(deps),
     ...createExperimentActivities(deps),
     ...createAgentActivities(deps),
+    ...createPromotionActivities(deps),
   };
 }

@@ -93,6 +93,33 @@ export const CampaignSpec = Type.Object(
       { campaign: Type.Optional(BudgetLimits), perAgent: Type.Optional(BudgetLimits) },
       { additionalProperties: false, default: {} },
     ),
+    promotion: Type.Object(
+      {
+        auto: Type.Boolean({
+          default: true,
+          description: 'Start the promotion gate when an experiment beats the campaign best by `margin`.',
+        }),
+        margin: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: 0.1,
+          description: 'Public mean PGR margin that triggers a promotion.',
+        }),
+        freshSeeds: Type.Integer({
+          minimum: 5,
+          maximum: 20,
+          default: 5,
+          description: 'Fresh seeds per arm.',
+        }),
+        alpha: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 0.5,
+          default: 0.05,
+          description: 'Family-wise error rate; divided by the number of candidates tested in the campaign.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     advanced: Type.Optional(
       Type.Object(
         {

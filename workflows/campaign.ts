@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   CancellationScope,
   condition,
@@ -5,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -22,6 +24,7 @@ import {
   campaignStatusQuery,
   experimentFinishedSignal,
   pauseSignal,
+  promotionWorkflowId,
   type ResearcherInput,
   type ResearcherSummary,
   researcherWorkflowId,
@@ -31,6 +34,7 @@ import {
   slotRequestSignal,
   stopSignal,
 } from './definitions.js';
+import { promotionWorkflow } from './promotion.js';
 import { researcherWorkflow } from './researcher.js';
 
 const store = proxyActivities<Activities>({
@@ -94,11 +98,40 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   });
   let progressReported = 0;
   let finishedExperiments = 0;
-  setHandler(experimentFinishedSignal, ({ agentId, gpuSeconds, state: researcherState }) => {
+  const toScreen: string[] = [];
+  setHandler(experimentFinishedSignal, ({ agentId, experimentId, gpuSeconds, state: researcherState }) => {
     set({ gpuSeconds: state.gpuSeconds + gpuSeconds });
     setAgent(agentId, { lastState: researcherState });
     finishedExperiments += 1;
+    toScreen.push(experimentId);
   });
+
+  // Starts the promotion gate for an experiment that beat the campaign best by the margin.
+  const screenForPromotion = async (experimentId: string) => {
+    const promotion = spec.promotion;
+    if (!promotion?.auto || !patched('auto-promotion-v1')) return;
+    if (!(await store.isPromotionCandidate({ campaignId, experimentId, margin: promotion.margin }))) return;
+    await startChild(promotionWorkflow, {
+      workflowId: promotionWorkflowId(experimentId),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [
+        {
+          campaignId,
+          experimentId,
+          trigger: 'auto',
+          requestedBy: 'campaign',
+          executor: spec.executor,
+          maxRunAttempts: spec.maxRunAttempts,
+          freshSeeds: promotion.freshSeeds,
+          alpha: promotion.alpha,
+          ...(spec.heldOutTask ? { heldOutTask: spec.heldOutTask } : {}),
+        },
+      ],
+    }).catch((error: unknown) => {
+      // Already promoted (an operator was quicker): nothing to do.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    });
+  };
   setHandler(pauseSignal, () => {
     set({ paused: true });
   });
@@ -233,6 +266,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
           !budgetAnnounced ||
           finishedExperiments !== progressReported,
       );
+      while (toScreen.length > 0) await screenForPromotion(toScreen.shift()!);
       if (finishedExperiments !== progressReported) {
         progressReported = finishedExperiments;
         await store.reportCampaignProgress({

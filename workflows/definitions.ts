@@ -2,7 +2,7 @@
  * Names shared by workflows, workers, the api server and the CLI: task queues, workflow ids,
  * signals, queries and workflow I/O. Deterministic code only; safe to import anywhere.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AgentSpec, BudgetLimits, CampaignSpec, ExecutorName } from '../core/campaign-spec.js';
 import type { ExperimentSpec } from '../core/experiment-spec.js';
 
@@ -238,3 +238,75 @@ export const experimentFinishedSignal =
     'experimentFinished',
   );
 export const campaignStatusQuery = defineQuery<CampaignStatus>('campaignStatus');
+
+// ---- promotions ----
+
+export const promotionWorkflowId = (experimentId: string): string => `promotion-${experimentId}`;
+
+export interface PromotionInput {
+  readonly campaignId: string;
+  readonly experimentId: string;
+  readonly trigger: 'auto' | 'operator';
+  readonly requestedBy: string;
+  readonly executor: ExecutorName;
+  readonly maxRunAttempts: number;
+  /** How many fresh seeds each arm runs on (at least 5). */
+  readonly freshSeeds: number;
+  /** Family-wise error rate before the correction for the number of candidates tested. */
+  readonly alpha: number;
+  readonly heldOutTask?: string;
+}
+
+export type PromotionState =
+  | 'running'
+  | 'verified'
+  | 'not_significant'
+  | 'failed_transfer'
+  | 'failed'
+  | 'accepted'
+  | 'rejected';
+
+/** One arm against another: PGR difference, its 95 % interval and the one-sided p-value. */
+export interface ArmComparison {
+  readonly pgrDifference: number;
+  readonly pgrInterval: { readonly low: number; readonly high: number };
+  readonly pValue: number;
+}
+
+/** What the gate measured: the numbers behind the verdict. */
+export interface PromotionNumbers {
+  readonly candidateNumber: number;
+  readonly threshold: number;
+  readonly seeds: readonly number[];
+  readonly publicPgr: number | null;
+  readonly private: {
+    readonly taskId: string;
+    readonly meanPgr: Readonly<Record<string, number>>;
+    readonly vsNaive: ArmComparison;
+    readonly vsBest?: ArmComparison;
+  };
+  readonly heldOut?: {
+    readonly taskId: string;
+    readonly meanPgr: Readonly<Record<string, number>>;
+    readonly vsNaive: ArmComparison;
+  };
+}
+
+export interface PromotionStatus {
+  readonly promotionId: string;
+  readonly experimentId: string;
+  readonly state: PromotionState;
+  readonly reason: string | null;
+  readonly numbers: PromotionNumbers | null;
+  readonly signedOffBy: string | null;
+}
+
+export interface SignOff {
+  readonly operator: string;
+  readonly reason: string;
+  readonly accept: boolean;
+}
+
+export const promotionStatusQuery = defineQuery<PromotionStatus>('promotionStatus');
+/** A human's decision on a verified promotion, with their identity and reason; refused otherwise. */
+export const signOffUpdate = defineUpdate<PromotionStatus, [SignOff]>('signOff');

@@ -4,7 +4,6 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/types.js';
 import { type ExperimentInput, type ExperimentOutcome, runIdOf } from './definitions.js';

@@ -21,6 +21,36 @@ export interface EvalClient {
   ): Promise<ReportedScore>;
   /** The full public-half score of a submission (per-seed, mean, interval), for operators' record. */
   publicScore(submissionId: string): Promise<unknown>;
+  /**
+   * The promotion gate's comparison: arms run on the same fresh seeds, scored on a split by a
+   * paired bootstrap inside the eval server. Returns the server's numbers (never labels).
+   */
+  compare(request: {
+    taskId: string;
+    split: 'public' | 'private' | 'all';
+    candidate: string;
+    arms: Record<string, { seeds: { seed: number; probabilities: number[][] }[] }>;
+  }): Promise<ComparisonAnswer>;
   /** The task bundle's bytes and their SHA-256, for executors. */
   taskBundle(taskId: string): Promise<{ bytes: Buffer; sha256: string }>;
+}
+
+/** What the eval server answers to a comparison (see server/eval/comparisons/schemas.ts). */
+export interface ComparisonAnswer {
+  readonly taskId: string;
+  readonly examples: number;
+  readonly seeds: number[];
+  readonly arms: Record<
+    string,
+    { meanAccuracy: number; meanPgr: number; perSeed: { seed: number; accuracy: number; pgr: number }[] }
+  >;
+  readonly comparisons: Record<
+    string,
+    {
+      pgrDifference: number;
+      pgrInterval: { low: number; high: number };
+      pValue: number;
+      accuracyDifference: number;
+    }
+  >;
 }

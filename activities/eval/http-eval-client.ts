@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ReportedScore } from '../../workflows/definitions.js';
-import type { EvalClient } from './eval-client.js';
+import type { ComparisonAnswer, EvalClient } from './eval-client.js';
 
 /** Error codes of the eval server after which retrying the same request cannot succeed. */
 const FINAL_CODES = new Set([
@@ -81,6 +81,10 @@ export function createHttpEvalClient(baseUrl: string, adminToken: string, timeou
       const response = await call('GET', `/v1/admin/submissions/${encodeURIComponent(submissionId)}`);
       const full = (await response.json()) as { public?: unknown };
       return full.public ?? null;
+    },
+    async compare(request) {
+      const response = await call('POST', '/v1/admin/comparisons', { body: request });
+      return (await response.json()) as ComparisonAnswer;
     },
     async taskBundle(taskId) {
       const response = await call('GET', `/v1/tasks/${encodeURIComponent(taskId)}/bundle`);

@@ -156,7 +156,7 @@ export async function listCampaigns(
   >(
     `SELECT c.*,
        (SELECT count(*) FROM agents a WHERE a.campaign_id = c.id) AS agents,
-       (SELECT count(*) FROM experiments e WHERE e.campaign_id = c.id) AS experiments,
+       (SELECT count(*) FROM experiments e WHERE e.campaign_id = c.id AND e.kind = 'research') AS experiments,
        (SELECT max(COALESCE((r.public_score->'public'->>'meanPgr')::float8, (r.public_score->'reported'->>'reportedPgr')::float8))
           FROM experiments e JOIN eval_receipts r ON r.experiment_id = e.id WHERE e.campaign_id = c.id) AS best
      FROM campaigns c ORDER BY c.created_at DESC LIMIT $1`,
@@ -197,7 +197,7 @@ export async function listAgents(pool: Queryable, campaignId: string): Promise<A
        count(e.*) FILTER (WHERE e.status IN ('scored', 'unscored', 'failed', 'invalid', 'cancelled')) AS done,
        count(e.*) FILTER (WHERE e.status IN ('proposed', 'running')) AS running,
        count(e.*) FILTER (WHERE e.status IN ('failed', 'invalid')) AS failed
-     FROM agents a LEFT JOIN experiments e ON e.campaign_id = a.campaign_id AND e.agent_id = a.id
+     FROM agents a LEFT JOIN experiments e ON e.campaign_id = a.campaign_id AND e.agent_id = a.id AND e.kind = 'research'
      WHERE a.campaign_id = $1 GROUP BY a.campaign_id, a.id ORDER BY a.id`,
     [campaignId],
   );
@@ -211,4 +211,19 @@ export async function listAgents(pool: Queryable, campaignId: string): Promise<A
     running: Number(r.running),
     failed: Number(r.failed),
   }));
+}
+
+/**
+ * Campaigns that are running or paused, each with the time of its latest progress: the last
+ * experiment that finished, or the campaign's start when none has.
+ */
+export async function activeCampaignProgress(
+  pool: Queryable,
+): Promise<{ campaignId: string; status: string; lastProgressAt: Date }[]> {
+  const { rows } = await pool.query<{ id: string; status: string; last: Date }>(
+    `SELECT c.id, c.status, GREATEST(c.created_at, COALESCE(max(e.finished_at), c.created_at)) AS last
+     FROM campaigns c LEFT JOIN experiments e ON e.campaign_id = c.id
+     WHERE c.status IN ('running', 'paused') GROUP BY c.id`,
+  );
+  return rows.map((r) => ({ campaignId: r.id, status: r.status, lastProgressAt: r.last }));
 }

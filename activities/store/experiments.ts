@@ -69,13 +69,16 @@ export interface NewExperiment {
   readonly noEval: boolean;
   readonly status?: 'proposed' | 'invalid';
   readonly failureReason?: string;
+  /** Promotion arms are experiments of kind 'promotion', tied to their promotion. */
+  readonly kind?: 'research' | 'promotion';
+  readonly promotionId?: string;
 }
 
 /** Inserts a proposal unless its id exists; returns the stored row either way (a retry adopts it). */
 export async function insertExperiment(pool: Queryable, e: NewExperiment): Promise<ExperimentRow> {
   await pool.query(
-    `INSERT INTO experiments (id, campaign_id, agent_id, seq, hypothesis, spec, seeds, no_eval, status, failure_reason, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $9 = 'invalid' THEN now() END)
+    `INSERT INTO experiments (id, campaign_id, agent_id, seq, hypothesis, spec, seeds, no_eval, status, failure_reason, finished_at, kind, promotion_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $9 = 'invalid' THEN now() END, $11, $12)
      ON CONFLICT (id) DO NOTHING`,
     [
       e.id,
@@ -88,6 +91,8 @@ export async function insertExperiment(pool: Queryable, e: NewExperiment): Promi
       e.noEval,
       e.status ?? 'proposed',
       e.failureReason ?? null,
+      e.kind ?? 'research',
+      e.promotionId ?? null,
     ],
   );
   const found = await findExperiment(pool, e.id);
@@ -100,7 +105,7 @@ export async function findExperiment(pool: Queryable, id: string): Promise<Exper
   return rows[0] ? toExperiment(rows[0]) : null;
 }
 
-/** Experiments of a campaign (optionally one agent), oldest first. */
+/** Research experiments of a campaign (optionally one agent), oldest first; promotion arms are not listed. */
 export async function listExperiments(
   pool: Queryable,
   campaignId: string,
@@ -108,7 +113,7 @@ export async function listExperiments(
 ): Promise<ExperimentRow[]> {
   const { rows } = await pool.query<Row>(
     `${SELECT} WHERE e.campaign_id = $1 AND ($2::text IS NULL OR e.agent_id = $2)
-       AND ($3::text IS NULL OR e.status = $3)
+       AND ($3::text IS NULL OR e.status = $3) AND e.kind = 'research'
      ORDER BY e.created_at, e.id LIMIT $4`,
     [campaignId, options.agentId ?? null, options.status ?? null, options.limit ?? 10_000],
   );
@@ -138,4 +143,22 @@ export async function markExperimentFinished(
 
 export async function setExperimentAnalysis(pool: Queryable, id: string, analysis: string): Promise<void> {
   await pool.query('UPDATE experiments SET analysis = $2 WHERE id = $1', [id, analysis.slice(0, 20_000)]);
+}
+
+/**
+ * Per agent, the experiments that are proposed or running but have no run started yet: waiting
+ * for an executor slot or a GPU. Agents with none are absent from the map.
+ */
+export async function queuedExperimentsByAgent(
+  pool: Queryable,
+  campaignId: string,
+): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ agent_id: string; queued: string }>(
+    `SELECT e.agent_id, count(*) AS queued FROM experiments e
+     WHERE e.campaign_id = $1 AND e.status IN ('proposed', 'running')
+       AND NOT EXISTS (SELECT 1 FROM experiment_runs r WHERE r.experiment_id = e.id AND r.started_at IS NOT NULL)
+     GROUP BY e.agent_id`,
+    [campaignId],
+  );
+  return new Map(rows.map((r) => [r.agent_id, Number(r.queued)]));
 }

@@ -46,7 +46,7 @@ export async function campaignLeaderboard(pool: Queryable, campaignId: string): 
        FROM experiments e JOIN eval_receipts r ON r.experiment_id = e.id
        WHERE e.campaign_id = $1)
      SELECT DISTINCT ON (s.agent_id) s.agent_id, s.experiment_id, s.reported, s.mean, s.lo, s.hi,
-            (SELECT count(*) FROM experiments x WHERE x.campaign_id = $1 AND x.agent_id = s.agent_id) AS experiments
+            (SELECT count(*) FROM experiments x WHERE x.campaign_id = $1 AND x.agent_id = s.agent_id AND x.kind = 'research') AS experiments
      FROM scored s
      ORDER BY s.agent_id, COALESCE(s.mean, s.reported) DESC, s.created_at`,
     [campaignId],
@@ -62,4 +62,96 @@ export async function campaignLeaderboard(pool: Queryable, campaignId: string): 
       experiments: Number(r.experiments),
     }))
     .sort((a, b) => (b.pgrMean ?? b.reportedPgr) - (a.pgrMean ?? a.reportedPgr));
+}
+
+export interface PgrPoint {
+  readonly agentId: string;
+  readonly experimentId: string;
+  /** When the eval server's answer was recorded: the point's place on the time axis. */
+  readonly at: string;
+  readonly reportedPgr: number;
+  readonly pgrMean: number | null;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+}
+
+/** Every scored experiment of a campaign as a point of PGR over time, oldest first. */
+export async function pgrSeries(pool: Queryable, campaignId: string): Promise<PgrPoint[]> {
+  const { rows } = await pool.query<{
+    agent_id: string;
+    experiment_id: string;
+    received_at: Date;
+    reported: number;
+    mean: number | null;
+    lo: number | null;
+    hi: number | null;
+  }>(
+    `SELECT e.agent_id, e.id AS experiment_id, r.received_at,
+            (r.public_score->'reported'->>'reportedPgr')::float8 AS reported,
+            (r.public_score->'public'->>'meanPgr')::float8 AS mean,
+            (r.public_score->'public'->'pgrInterval'->>'low')::float8 AS lo,
+            (r.public_score->'public'->'pgrInterval'->>'high')::float8 AS hi
+     FROM experiments e JOIN eval_receipts r ON r.experiment_id = e.id
+     WHERE e.campaign_id = $1 ORDER BY r.received_at, e.id`,
+    [campaignId],
+  );
+  return rows.map((r) => ({
+    agentId: r.agent_id,
+    experimentId: r.experiment_id,
+    at: r.received_at.toISOString(),
+    reportedPgr: r.reported,
+    pgrMean: r.mean,
+    ciLow: r.lo,
+    ciHigh: r.hi,
+  }));
+}
+
+export interface ExperimentScore {
+  readonly experimentId: string;
+  readonly submissionId: string;
+  readonly reportedPgr: number | null;
+  readonly pgrMean: number | null;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  /** Public-half accuracy and PGR of each seed, as the eval server gave them to the orchestrator. */
+  readonly perSeed: { seed: number; accuracy: number; pgr: number }[];
+}
+
+/** The recorded public scores of the given experiments (those without a receipt are absent). */
+export async function experimentScores(
+  pool: Queryable,
+  experimentIds: readonly string[],
+): Promise<Map<string, ExperimentScore>> {
+  const { rows } = await pool.query<{
+    experiment_id: string;
+    submission_id: string;
+    reported: number | null;
+    mean: number | null;
+    lo: number | null;
+    hi: number | null;
+    per_seed: { seed: number; accuracy: number; pgr: number }[] | null;
+  }>(
+    `SELECT experiment_id, submission_id,
+            (public_score->'reported'->>'reportedPgr')::float8 AS reported,
+            (public_score->'public'->>'meanPgr')::float8 AS mean,
+            (public_score->'public'->'pgrInterval'->>'low')::float8 AS lo,
+            (public_score->'public'->'pgrInterval'->>'high')::float8 AS hi,
+            public_score->'public'->'perSeed' AS per_seed
+     FROM eval_receipts WHERE experiment_id = ANY($1)`,
+    [experimentIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.experiment_id,
+      {
+        experimentId: r.experiment_id,
+        submissionId: r.submission_id,
+        reportedPgr: r.reported,
+        pgrMean: r.mean,
+        ciLow: r.lo,
+        ciHigh: r.hi,
+        perSeed: (r.per_seed ?? []).map((s) => ({ seed: s.seed, accuracy: s.accuracy, pgr: s.pgr })),
+      },
+    ]),
+  );
 }

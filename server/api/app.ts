@@ -4,12 +4,15 @@ import type { Registry } from 'prom-client';
 import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
 import { type App, createBaseApp } from '../http/base-app.js';
-import { tokenGuard } from './auth/bearer.js';
 import { controlRoutes } from './campaigns/control-routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import type { ApiContext } from './context.js';
+import { dashboardRoutes } from './dashboard/index.js';
+import { registerRecordMetrics } from './dashboard/record-metrics.js';
+import { createSessionCodec, isOperatorToken, operatorGuard } from './dashboard/session.js';
 import { experimentRoutes } from './experiments/routes.js';
 import { forumRoutes } from './forum/routes.js';
+import { promotionRoutes } from './promotions/routes.js';
 import { resultRoutes } from './results/routes.js';
 
 export interface ApiAppDeps {
@@ -22,6 +25,8 @@ export interface ApiAppDeps {
   readonly temporalUiUrl: string;
   readonly operatorToken: string;
   readonly runTokenKey: string;
+  /** The local executor's runs folder, when this process can read it (run logs); omit otherwise. */
+  readonly runsDir?: string;
 }
 
 /**
@@ -43,6 +48,7 @@ export function buildApiApp(deps: ApiAppDeps): App {
       security: [{ bearer: [] }],
     },
   });
+  const session = createSessionCodec(deps.operatorToken);
   const ctx: ApiContext = {
     pool: deps.pool,
     logger: deps.logger,
@@ -50,10 +56,24 @@ export function buildApiApp(deps: ApiAppDeps): App {
     orchestratorQueue: deps.orchestratorQueue,
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
-    guards: { operator: tokenGuard(deps.operatorToken, 'operator') },
+    guards: { operator: operatorGuard(deps.operatorToken, session) },
     runTokenKey: deps.runTokenKey,
+    dashboard: {
+      session,
+      isOperatorToken: (token) => isOperatorToken(token, deps.operatorToken),
+      runsDir: deps.runsDir ?? null,
+    },
   };
-  for (const routes of [resultRoutes, campaignRoutes, controlRoutes, experimentRoutes, forumRoutes]) {
+  registerRecordMetrics(deps.registry, deps.pool);
+  for (const routes of [
+    resultRoutes,
+    campaignRoutes,
+    controlRoutes,
+    experimentRoutes,
+    forumRoutes,
+    dashboardRoutes,
+    promotionRoutes,
+  ]) {
     app.register(routes, { ctx });
   }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

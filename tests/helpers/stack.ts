@@ -48,6 +48,8 @@ export interface Stack {
     /** Extra or replacement researcher policies (a scripted agent in a test). */
     policies?: Partial<Record<PolicyName, ResearcherPolicy>>;
   }): Promise<{ stop(): Promise<void> }>;
+  /** The stack's real local executor (the trainer as a subprocess), to wrap in a test executor. */
+  localExecutor(): Executor;
   /** The in-process workers' metrics (orchestrator and dispatch share one registry here). */
   workerMetrics(): Promise<string>;
   /** Calls the api server with the operator token; returns status and parsed JSON. */
@@ -63,6 +65,8 @@ export interface Stack {
  */
 export interface StackOptions {
   readonly evalSettings?: Partial<EvalSettings>;
+  /** Tasks prepared by the real trainer and loaded into the eval server (default: mnist1d, small). */
+  readonly tasks?: readonly { task: string; size: 'small' | 'default' }[];
   /** Configures the claude policy on the in-process orchestrator (a fake Messages API in tests). */
   readonly claude?: { readonly apiKey: string; readonly baseUrl?: string };
 }
@@ -97,8 +101,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const evalUrl = await evalApp.listen({ host: '127.0.0.1', port: 0 });
-  const loaded = await loadTaskFromDir({ dir: preparedTask(), taskId: 'mnist1d', evalUrl, adminToken });
-  if (loaded.httpStatus >= 300) throw new Error(`loading the task failed: ${JSON.stringify(loaded.body)}`);
+  for (const { task, size } of options.tasks ?? [{ task: 'mnist1d', size: 'small' }]) {
+    const loaded = await loadTaskFromDir({
+      dir: preparedTask(task, size),
+      taskId: task,
+      evalUrl,
+      adminToken,
+    });
+    if (loaded.httpStatus >= 300)
+      throw new Error(`loading task ${task} failed: ${JSON.stringify(loaded.body)}`);
+  }
 
   const apiApp: App = buildApiApp({
     pool: record.pool,
@@ -115,8 +127,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apiUrl = await apiApp.listen({ host: '127.0.0.1', port: 0 });
 
   const workerRegistry = new Registry();
+  const dispatchMetrics = createDispatchMetrics(workerRegistry);
   const stack: Stack = {
     workerMetrics: () => workerRegistry.metrics(),
+    localExecutor: () =>
+      createLocalExecutor({
+        runsDir,
+        python: config.AAR_PYTHON,
+        trainerRoot: REPO_ROOT,
+        apiUrl,
+        runTokenKey,
+        bundlePath: createBundleCache(tasksDir, createHttpEvalClient(evalUrl, adminToken)),
+        logger: testLogger,
+        metrics: dispatchMetrics,
+        reportStarted: createRunStartedReporter(apiUrl, runTokenKey, testLogger),
+        pollMs: 250,
+      }),
     record,
     evalDb,
     temporal,
@@ -172,18 +198,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         taskQueue: queues.dispatch,
         slots: 2,
         executors: {
-          local: createLocalExecutor({
-            runsDir,
-            python: config.AAR_PYTHON,
-            trainerRoot: REPO_ROOT,
-            apiUrl,
-            runTokenKey,
-            bundlePath: createBundleCache(tasksDir, evalClient),
-            logger: testLogger,
-            metrics: createDispatchMetrics(workerRegistry),
-            reportStarted: createRunStartedReporter(apiUrl, runTokenKey, testLogger),
-            pollMs: 250,
-          }),
+          local: stack.localExecutor(),
           ...workerOptions.executors,
         },
       });

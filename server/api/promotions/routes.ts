@@ -1,0 +1,192 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Type } from 'typebox';
+import { findCampaign, insertCampaignEvent } from '../../../activities/store/campaigns.js';
+import { findExperiment } from '../../../activities/store/experiments.js';
+import { findPromotion, listPromotions, type PromotionRow } from '../../../activities/store/promotions.js';
+import { CampaignSpec } from '../../../core/campaign-spec.js';
+import { parseWith } from '../../../core/validation.js';
+import { promotionWorkflowId, signOffUpdate } from '../../../workflows/definitions.js';
+import { promotionWorkflow } from '../../../workflows/index.js';
+import { AppError, errorResponses } from '../../http/errors.js';
+import { actorOf } from '../campaigns/routes.js';
+import { CampaignParams } from '../campaigns/schemas.js';
+import type { ApiPlugin } from '../context.js';
+
+const Promotion = Type.Object({
+  id: Type.String(),
+  campaignId: Type.String(),
+  experimentId: Type.String(),
+  trigger: Type.String(),
+  requestedBy: Type.String(),
+  state: Type.String(),
+  candidateNumber: Type.Integer(),
+  freshSeeds: Type.Array(Type.Integer()),
+  numbers: Type.Unknown(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  signedOffBy: Type.Union([Type.String(), Type.Null()]),
+  signOffReason: Type.Union([Type.String(), Type.Null()]),
+  signedOffAt: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const ExperimentParams = Type.Object({
+  experimentId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' }),
+});
+const PromotionParams = Type.Object({
+  promotionId: Type.String({ pattern: '^promotion-[a-z0-9-]{1,200}$' }),
+});
+
+/**
+ * The promotion gate from the operator's side: promote an experiment, read promotions, and sign a
+ * verified one off (a Temporal update carrying the operator's identity and reason).
+ */
+export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
+  app.post(
+    '/v1/experiments/:experimentId/promote',
+    {
+      onRequest: ctx.guards.operator,
+      schema: {
+        summary:
+          'Put a scored experiment through the promotion gate (fresh seeds, private half, held-out task)',
+        tags: ['promotions'],
+        params: ExperimentParams,
+        response: {
+          202: Type.Object({ promotionId: Type.String(), workflowId: Type.String() }),
+          ...errorResponses(400, 401, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const experiment = await findExperiment(ctx.pool, request.params.experimentId);
+      if (experiment === null)
+        throw new AppError('not_found', `no experiment ${request.params.experimentId}`);
+      if (experiment.status !== 'scored') {
+        throw new AppError(
+          'conflict',
+          `experiment ${experiment.id} is ${experiment.status}: only a scored experiment can be promoted`,
+        );
+      }
+      const campaign = await findCampaign(ctx.pool, experiment.campaignId);
+      const spec = parseWith(CampaignSpec, campaign?.spec ?? {}, 'stored campaign spec');
+      const workflowId = promotionWorkflowId(experiment.id);
+      const actor = actorOf(request.headers);
+      try {
+        await ctx.temporal.workflow.start(promotionWorkflow, {
+          workflowId,
+          taskQueue: ctx.orchestratorQueue,
+          args: [
+            {
+              campaignId: experiment.campaignId,
+              experimentId: experiment.id,
+              trigger: 'operator',
+              requestedBy: actor,
+              executor: spec.executor,
+              maxRunAttempts: spec.maxRunAttempts,
+              freshSeeds: spec.promotion.freshSeeds,
+              alpha: spec.promotion.alpha,
+              ...(spec.heldOutTask ? { heldOutTask: spec.heldOutTask } : {}),
+            },
+          ],
+        });
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new AppError(
+            'conflict',
+            `experiment ${experiment.id} is already being promoted (${workflowId})`,
+          );
+        }
+        throw error;
+      }
+      await insertCampaignEvent(ctx.pool, {
+        campaignId: experiment.campaignId,
+        actor,
+        action: 'promote',
+        detail: { experimentId: experiment.id },
+      });
+      return reply.code(202).send({ promotionId: workflowId, workflowId });
+    },
+  );
+
+  app.get(
+    '/v1/campaigns/:campaignId/promotions',
+    {
+      onRequest: ctx.guards.operator,
+      schema: {
+        summary: 'Promotions of a campaign with their verdicts and numbers',
+        tags: ['promotions'],
+        params: CampaignParams,
+        response: { 200: Type.Object({ promotions: Type.Array(Promotion) }), ...errorResponses(401) },
+      },
+    },
+    async (request) => ({ promotions: await listPromotions(ctx.pool, request.params.campaignId) }),
+  );
+
+  app.get(
+    '/v1/promotions/:promotionId',
+    {
+      onRequest: ctx.guards.operator,
+      schema: {
+        summary: 'One promotion',
+        tags: ['promotions'],
+        params: PromotionParams,
+        response: { 200: Promotion, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const found = await findPromotion(ctx.pool, request.params.promotionId);
+      if (found === null) throw new AppError('not_found', `no promotion ${request.params.promotionId}`);
+      return found;
+    },
+  );
+
+  app.post(
+    '/v1/promotions/:promotionId/sign-off',
+    {
+      onRequest: ctx.guards.operator,
+      schema: {
+        summary: 'Accept or reject a verified promotion, as a named operator with a reason',
+        tags: ['promotions'],
+        params: PromotionParams,
+        body: Type.Object(
+          {
+            accept: Type.Boolean(),
+            reason: Type.String({ minLength: 3, maxLength: 2000 }),
+            operator: Type.Optional(Type.String({ pattern: '^[\\w.@-]{1,100}$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Promotion, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const found: PromotionRow | null = await findPromotion(ctx.pool, request.params.promotionId);
+      if (found === null) throw new AppError('not_found', `no promotion ${request.params.promotionId}`);
+      if (found.state !== 'verified') {
+        throw new AppError('conflict', `promotion ${found.id} is ${found.state}: only a verified result can be signed off`);
+      }
+      const operator = request.body.operator ?? actorOf(request.headers);
+      try {
+        await ctx.temporal.workflow
+          .getHandle(request.params.promotionId)
+          .executeUpdate(signOffUpdate, {
+            args: [{ operator, reason: request.body.reason, accept: request.body.accept }],
+          });
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) {
+          throw new AppError(
+            'conflict',
+            error.cause?.message ?? `promotion ${found.id} cannot be signed off now`,
+          );
+        }
+        throw error;
+      }
+      await insertCampaignEvent(ctx.pool, {
+        campaignId: found.campaignId,
+        actor: operator,
+        action: request.body.accept ? 'accept' : 'reject',
+        detail: { promotionId: found.id, reason: request.body.reason },
+      });
+      return (await findPromotion(ctx.pool, found.id))!;
+    },
+  );
+};

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { ResearcherPolicy } from '../../activities/agent/policy.js';
+import { promotionWorkflowId } from '../../workflows/definitions.js';
+import { campaignResult, smallCampaign, startCampaign } from '../helpers/campaigns.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+
+/** An agent that proposes the auxiliary confidence loss: a method known to help on this task. */
+const logconfAgent: ResearcherPolicy = {
+  async propose(ctx) {
+    return {
+      hypothesis: 'the auxiliary confidence loss recovers more of the gap',
+      spec: {
+        specVersion: 1,
+        task: ctx.taskId,
+        loss: { kind: 'logconf' },
+        training: { epochs: 20, learningRate: 0.002, batchSize: 64 },
+      },
+    };
+  },
+  async analyse(ctx) {
+    return {
+      summary: `${ctx.experimentId}: PGR ${ctx.reportedPgr}`,
+      post: { kind: 'result', title: 'logconf works', body: 'claim' },
+    };
+  },
+};
+
+let stack: Stack;
+let workers: { stop(): Promise<void> };
+
+before(async () => {
+  stack = await startStack({
+    tasks: [
+      { task: 'mnist1d', size: 'default' },
+      { task: 'motifs1d', size: 'default' },
+    ],
+  });
+  workers = await stack.startWorkers({ policies: { baseline: logconfAgent } });
+});
+
+after(async () => {
+  await workers.stop();
+  await stack.close();
+});
+
+test('a real improvement is verified on fresh seeds, the private half and the held-out task, then signed off', async () => {
+  const spec = {
+    ...smallCampaign('gate', 1, 1),
+    heldOutTask: 'motifs1d',
+    promotion: { auto: true, margin: 0, freshSeeds: 5, alpha: 0.05 },
+  };
+  const campaignId = await startCampaign(stack, spec);
+  await campaignResult(stack, campaignId);
+  const experimentId = `${campaignId}-agent-1-0000`;
+  const handle = stack.temporal.client.workflow.getHandle(promotionWorkflowId(experimentId));
+
+  // The gate waits for a human once verified: poll its query until the verdict is in.
+  let status = await handle.query('promotionStatus');
+  for (let i = 0; i < 600 && (status as { state: string }).state === 'running'; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    status = await handle.query('promotionStatus');
+  }
+  const promotion = (await stack.api('GET', `/v1/promotions/${promotionWorkflowId(experimentId)}`)).body;
+  assert.equal(promotion.state, 'verified', promotion.reason);
+  assert.equal(promotion.trigger, 'auto');
+  assert.deepEqual(promotion.freshSeeds, [1100, 1101, 1102, 1103, 1104]);
+  assert.ok(promotion.numbers.private.vsNaive.pgrDifference > 0);
+  assert.ok(promotion.numbers.private.vsNaive.pValue < promotion.numbers.threshold);
+  assert.ok(promotion.numbers.heldOut.vsNaive.pValue < promotion.numbers.threshold);
+  assert.match(promotion.reason, /private half vs naive: \+0\.\d+ PGR/);
+
+  // Each arm ran once per fresh seed, as experiments of kind 'promotion' that agents never list.
+  const arms = await stack.record.pool.query(
+    "SELECT id FROM experiments WHERE kind = 'promotion' ORDER BY id",
+  );
+  assert.equal(arms.rows.length, 4);
+  const listed = await stack.api('GET', `/v1/campaigns/${campaignId}/experiments`);
+  assert.equal(listed.body.experiments.length, 1, 'promotion arms are not research experiments');
+
+  // The verdict sits under the agent's claim on the forum.
+  const verdictPost = await stack.record.pool.query(
+    'SELECT parent_id, author_kind FROM forum_posts WHERE idempotency_key = $1',
+    [`${promotionWorkflowId(experimentId)}:verdict`],
+  );
+  assert.equal(verdictPost.rows[0].author_kind, 'system');
+  assert.notEqual(verdictPost.rows[0].parent_id, null);
+
+  const refused = await stack.api('POST', `/v1/promotions/${promotionWorkflowId(experimentId)}/sign-off`, {
+    accept: true,
+    reason: 'x',
+  });
+  assert.equal(refused.status, 400, 'a reason of a few words is required');
+  const signed = await stack.api('POST', `/v1/promotions/${promotionWorkflowId(experimentId)}/sign-off`, {
+    accept: true,
+    reason: 'replicated on fresh seeds and transfers',
+    operator: 'alice',
+  });
+  assert.equal(signed.status, 200, JSON.stringify(signed.body));
+  assert.equal(signed.body.state, 'accepted');
+  assert.equal(signed.body.signedOffBy, 'alice');
+  const final = (await handle.result()) as { state: string };
+  assert.equal(final.state, 'accepted');
+  const again = await stack.api('POST', `/v1/promotions/${promotionWorkflowId(experimentId)}/sign-off`, {
+    accept: false,
+    reason: 'changed my mind',
+  });
+  assert.equal(again.status, 409);
+});
