@@ -26,6 +26,8 @@ export function smallCampaign(
       seed: i,
     })),
     budgets: { perAgent: { experiments: perAgent } },
+    // The gate re-runs arms on fresh seeds; tests that are not about it keep it off.
+    promotion: { auto: false },
     ...extra,
   };
 }
