@@ -8,6 +8,7 @@ import type { ResearcherPolicy } from './agent/policy.js';
 import { createCampaignActivities } from './campaign-activities.js';
 import type { EvalClient } from './eval/eval-client.js';
 import { createExperimentActivities } from './experiment-activities.js';
+import { createIntegrityActivities } from './integrity/integrity-activities.js';
 import type { OrchestratorMetrics } from './metrics.js';
 import { createPromotionActivities } from './promotion-activities.js';
 import { insertCampaign } from './store/campaigns.js';
@@ -40,5 +41,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createExperimentActivities(deps),
     ...createAgentActivities(deps),
     ...createPromotionActivities(deps),
+    ...createIntegrityActivities(deps),
   };
 }

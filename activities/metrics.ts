@@ -1,8 +1,40 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+/**
+ * Model API spend, counted once per recorded response. Get-or-create, so the orchestrator's
+ * metrics and the Claude policy share the counters when they share a registry.
+ */
+export function modelMetrics(registry: Registry) {
+  const existing = (name: string) => registry.getSingleMetric(name);
+  return {
+    tokens: (existing('aar_model_tokens_total') ??
+      new Counter({
+        name: 'aar_model_tokens_total',
+        help: 'Model API tokens recorded in the ledger, by kind (input, output, cache_read, cache_write).',
+        labelNames: ['kind'],
+        registers: [registry],
+      })) as Counter<'kind'>,
+    cost: (existing('aar_model_cost_dollars_total') ??
+      new Counter({
+        name: 'aar_model_cost_dollars_total',
+        help: 'Model API spend in US dollars, priced from the price table.',
+        registers: [registry],
+      })) as Counter,
+    requests: (existing('aar_model_requests_total') ??
+      new Counter({
+        name: 'aar_model_requests_total',
+        help: 'Messages API calls by outcome (ok, transient error after retries, rejected, budget pause).',
+        labelNames: ['outcome'],
+        registers: [registry],
+      })) as Counter<'outcome'>,
+  };
+}
+export type ModelMetrics = ReturnType<typeof modelMetrics>;
+
 /** The orchestrator's own metrics (never touched from workflow code, only from activities). */
 export function createOrchestratorMetrics(registry: Registry) {
   return {
+    model: modelMetrics(registry),
     experiments: new Counter({
       name: 'aar_experiments_total',
       help: 'Experiments finished, by outcome (scored, unscored, failed, invalid, cancelled).',
@@ -25,6 +57,12 @@ export function createOrchestratorMetrics(registry: Registry) {
       name: 'aar_campaign_budget_used_ratio',
       help: 'Fraction of the tightest campaign budget used (experiments, GPU-hours or deadline).',
       labelNames: ['campaign'],
+      registers: [registry],
+    }),
+    integrityFlags: new Counter({
+      name: 'aar_integrity_flags_total',
+      help: 'Integrity flags raised, by kind (shortcuts, discrepancies, eval probe flags and violations).',
+      labelNames: ['kind'],
       registers: [registry],
     }),
     campaignGpuSeconds: new Counter({
@@ -64,6 +102,24 @@ export function createDispatchMetrics(registry: Registry) {
       name: 'aar_runs_launched_total',
       help: 'Trainer processes or Jobs launched.',
       labelNames: ['executor'],
+      registers: [registry],
+    }),
+    runsPendingTooLong: new Gauge({
+      name: 'aar_runs_pending_too_long',
+      help: 'Runs whose pod has waited (unscheduled, queued or pulling) longer than the pending limit, now.',
+      labelNames: ['executor'],
+      registers: [registry],
+    }),
+    podFailures: new Counter({
+      name: 'aar_run_pod_failures_total',
+      help: 'Trainer pods that ended without success, by reason (OOMKilled, Evicted, Preempted, ImagePullBackOff, DeadlineExceeded, Error, ...).',
+      labelNames: ['executor', 'reason'],
+      registers: [registry],
+    }),
+    watchRestarts: new Counter({
+      name: 'aar_k8s_watch_restarts_total',
+      help: 'Restarts of the Job and Pod informers after a watch error.',
+      labelNames: ['resource'],
       registers: [registry],
     }),
   };

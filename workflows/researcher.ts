@@ -9,6 +9,7 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -212,6 +213,10 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
           settings: input.agent.settings ?? {},
         }),
       );
+
+      if (patched('integrity-checks-v1')) {
+        await agent.checkIntegrity({ campaignId: input.campaignId, agentId, experimentId });
+      }
 
       const entry: HistoryEntry = {
         experimentId,

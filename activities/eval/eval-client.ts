@@ -31,6 +31,8 @@ export interface EvalClient {
     candidate: string;
     arms: Record<string, { seeds: { seed: number; probabilities: number[][] }[] }>;
   }): Promise<ComparisonAnswer>;
+  /** The eval server's violations and probe flags for one agent of a campaign. */
+  violations(campaignId: string, agentId: string): Promise<EvalViolation[]>;
   /** The task bundle's bytes and their SHA-256, for executors. */
   taskBundle(taskId: string): Promise<{ bytes: Buffer; sha256: string }>;
 }
@@ -53,4 +55,13 @@ export interface ComparisonAnswer {
       accuracyDifference: number;
     }
   >;
+}
+
+/** A violation or probe flag the eval server recorded (see server/eval/violations). */
+export interface EvalViolation {
+  readonly id: number;
+  readonly kind: 'no_eval' | 'budget_exhausted' | 'probe';
+  readonly experimentId: string | null;
+  readonly submissionId: string | null;
+  readonly detail: Record<string, string | number | boolean | null>;
 }

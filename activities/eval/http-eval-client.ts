@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ReportedScore } from '../../workflows/definitions.js';
-import type { ComparisonAnswer, EvalClient } from './eval-client.js';
+import type { ComparisonAnswer, EvalClient, EvalViolation } from './eval-client.js';
 
 /** Error codes of the eval server after which retrying the same request cannot succeed. */
 const FINAL_CODES = new Set([
@@ -85,6 +85,11 @@ export function createHttpEvalClient(baseUrl: string, adminToken: string, timeou
     async compare(request) {
       const response = await call('POST', '/v1/admin/comparisons', { body: request });
       return (await response.json()) as ComparisonAnswer;
+    },
+    async violations(campaignId, agentId) {
+      const query = new URLSearchParams({ campaignId, agentId });
+      const response = await call('GET', `/v1/admin/violations?${query}`);
+      return ((await response.json()) as { violations: EvalViolation[] }).violations;
     },
     async taskBundle(taskId) {
       const response = await call('GET', `/v1/tasks/${encodeURIComponent(taskId)}/bundle`);

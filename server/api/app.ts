@@ -12,6 +12,7 @@ import { registerRecordMetrics } from './dashboard/record-metrics.js';
 import { createSessionCodec, isOperatorToken, operatorGuard } from './dashboard/session.js';
 import { experimentRoutes } from './experiments/routes.js';
 import { forumRoutes } from './forum/routes.js';
+import { integrityRoutes } from './integrity/routes.js';
 import { promotionRoutes } from './promotions/routes.js';
 import { resultRoutes } from './results/routes.js';
 
@@ -73,6 +74,7 @@ export function buildApiApp(deps: ApiAppDeps): App {
     forumRoutes,
     dashboardRoutes,
     promotionRoutes,
+    integrityRoutes,
   ]) {
     app.register(routes, { ctx });
   }
