@@ -115,6 +115,12 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
           }),
           ctx.cancelled.then(() => ({ status: 'running' as const })),
         ]);
+        if (outcome.status === 'terminated') {
+          // A Temporal reset terminates the run it replaces and starts a new one under the same
+          // workflow id: that workflow is still running, so the caller keeps watching it.
+          const current = await handle.describe().catch(() => null);
+          if (current?.status.name === 'RUNNING') return { status: 'running' };
+        }
         return outcome;
       } finally {
         clearInterval(beat);

@@ -64,6 +64,8 @@ export function createExperimentActivities(deps: ExperimentActivityDeps) {
       exitCode: number | null;
       lost: boolean;
       wallSeconds: number;
+      /** What the executor saw (pod OOMKilled, evicted, ...); used when no result bundle arrived. */
+      failure?: { kind: string; message: string; detail?: string };
     }): Promise<{
       status: 'succeeded' | 'failed';
       failureKind: string;
@@ -77,6 +79,7 @@ export function createExperimentActivities(deps: ExperimentActivityDeps) {
       }
       const failure =
         result?.failure ??
+        input.failure ??
         (input.lost
           ? {
               kind: 'internal',
@@ -91,7 +94,11 @@ export function createExperimentActivities(deps: ExperimentActivityDeps) {
                 kind: EXIT_KIND.get(input.exitCode ?? -1) ?? 'internal',
                 message: `the trainer exited with code ${input.exitCode} and uploaded no result bundle`,
               });
-      await finishRun(deps.pool, input.runId, 'failed', { kind: failure.kind, message: failure.message });
+      await finishRun(deps.pool, input.runId, 'failed', {
+        kind: failure.kind,
+        message: failure.message,
+        ...('detail' in failure && failure.detail !== undefined ? { detail: failure.detail } : {}),
+      });
       return { status: 'failed', failureKind: failure.kind, gpuSeconds };
     },
 

@@ -9,13 +9,14 @@
  * running the same number of no-op activities per iteration on the same server, worker and machine.
  * Prints seconds per iteration, the ratio to the floor, and experiments per second by agent count.
  */
-import { parseArgs } from 'node:util';
+
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { Context } from '@temporalio/activity';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { Executor, RunRequest } from '../activities/executors/executor.js';
-import { storeResult } from '../activities/store/runs.js';
 import { campaignResult, smallCampaign, startCampaign } from '../tests/helpers/campaigns.js';
+import { plantedExit, storePlantedResult } from '../tests/helpers/planted-result.js';
 import { type Stack, startStack } from '../tests/helpers/stack.js';
 import { uniqueQueue } from '../tests/helpers/temporal.js';
 
@@ -29,7 +30,9 @@ const perAgent = Number(values.experiments);
 const ACTIVITIES_PER_ITERATION = 12;
 
 async function taskShape(stack: Stack): Promise<{ rows: number; classes: number }> {
-  const response = await fetch(`${stack.evalUrl}/v1/tasks/mnist1d`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+  const response = await fetch(`${stack.evalUrl}/v1/tasks/mnist1d`, {
+    headers: { authorization: `Bearer ${stack.adminToken}` },
+  });
   const task = (await response.json()) as { testSize: number; numClasses: number };
   return { rows: task.testSize, classes: task.numClasses };
 }
@@ -39,22 +42,8 @@ function instantExecutor(stack: Stack, shape: { rows: number; classes: number })
   const predictions = Array.from({ length: shape.rows }, () => row);
   return {
     async execute(request: RunRequest, _context: Context) {
-      await storeResult(stack.record.pool, request.runId, {
-        resultVersion: 1,
-        status: 'succeeded',
-        task: request.taskId,
-        seed: request.spec.seed ?? 0,
-        spec: null,
-        predictions,
-        curve: [],
-        weakValidationAccuracy: null,
-        stoppedEpoch: null,
-        trainExamples: null,
-        wallSeconds: 0,
-        device: 'none',
-        versions: {},
-      });
-      return { exitCode: 0, lost: false, wallSeconds: 0, adopted: false };
+      await storePlantedResult(stack.record.pool, request, predictions);
+      return plantedExit;
     },
   };
 }
@@ -87,7 +76,9 @@ const shape = await taskShape(stack);
 const workers = await stack.startWorkers({ executors: { local: instantExecutor(stack, shape) } });
 try {
   const floor = await floorSecondsPerIteration(stack, 10);
-  console.log(`Temporal floor: ${(floor * 1000).toFixed(0)} ms per iteration of ${ACTIVITIES_PER_ITERATION} sequential activities`);
+  console.log(
+    `Temporal floor: ${(floor * 1000).toFixed(0)} ms per iteration of ${ACTIVITIES_PER_ITERATION} sequential activities`,
+  );
   console.log('\nagents  experiments  wall s  experiments/s  s per iteration (one agent)  ratio to floor');
   for (const agents of agentCounts) {
     const spec = { ...smallCampaign(`bench-${agents}`, agents, perAgent), seedsPerExperiment: 1 };

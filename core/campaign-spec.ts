@@ -89,6 +89,15 @@ export const CampaignSpec = Type.Object(
       description: 'Attempts per seed run.',
     }),
     agents: Type.Array(AgentSpec, { minItems: 1, maxItems: 100 }),
+    agentDefaults: Type.Optional(
+      Type.Object(
+        { settings: Type.Optional(AgentSettings) },
+        {
+          additionalProperties: false,
+          description: 'Model settings every agent gets unless it sets its own.',
+        },
+      ),
+    ),
     budgets: Type.Object(
       { campaign: Type.Optional(BudgetLimits), perAgent: Type.Optional(BudgetLimits) },
       { additionalProperties: false, default: {} },
@@ -154,4 +163,14 @@ export function campaignSpecProblems(spec: CampaignSpec): { path: string; messag
     } else seen.set(agent.id, index);
   });
   return problems;
+}
+
+/**
+ * The spec with campaign-wide agent settings merged into each agent (an agent's own settings win),
+ * so workflows and policies see one settings object per agent.
+ */
+export function withAgentDefaults(spec: CampaignSpec): CampaignSpec {
+  const defaults = spec.agentDefaults?.settings;
+  if (defaults === undefined) return spec;
+  return { ...spec, agents: spec.agents.map((a) => ({ ...a, settings: { ...defaults, ...a.settings } })) };
 }

@@ -91,6 +91,90 @@ export const HookSpec = Type.Object(
   { additionalProperties: false },
 );
 
+/** Model families of text tasks; `hf-causal-lm` is a Hugging Face causal LM read from a mounted path. */
+export const MODEL_FAMILIES = ['hf-causal-lm'] as const;
+
+/** LoRA adapters (through `peft`); without this object a text task's student is fine-tuned in full. */
+export const LoraSpec = Type.Object(
+  {
+    r: Type.Integer({ minimum: 1, maximum: 1024, description: 'Rank of the adapters.' }),
+    alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 4096, default: 64 })),
+    dropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9, default: 0.05 })),
+    targetModules: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,100}$' }), {
+        minItems: 1,
+        maxItems: 64,
+        default: ['all-linear'],
+        description: 'Module names to adapt; `all-linear` means every linear layer but the output head.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The strong model of a text task (JSONL tasks only; the bundled tasks fix theirs). Weights are
+ * read from `path`, a mounted volume, and never downloaded; the trainer refuses a path whose
+ * config and tokenizer differ from the task's strong model.
+ */
+export const ModelSpec = Type.Object(
+  {
+    family: Type.Enum(MODEL_FAMILIES),
+    path: Type.String({
+      pattern: '^(/[A-Za-z0-9_][A-Za-z0-9._-]{0,127}){1,16}$',
+      description:
+        'Absolute path of the model folder (config.json, weights, tokenizer) inside the trainer pod.',
+    }),
+    head: Type.Optional(
+      Type.Enum(['label-token', 'classifier'] as const, {
+        default: 'label-token',
+        description:
+          'label-token: logits of labelTokens at the last prompt token; classifier: a new linear head on the last hidden state.',
+      }),
+    ),
+    labelTokens: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        minItems: 2,
+        maxItems: 64,
+        default: [' No', ' Yes'],
+        description: 'One single-token string per class, in class order (label-token head).',
+      }),
+    ),
+    maxLength: Type.Optional(Type.Integer({ minimum: 8, maximum: 32_768, default: 512 })),
+    lora: Type.Optional(LoraSpec),
+    gradientAccumulation: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1024,
+        default: 1,
+        description: 'Micro-batches per optimiser step: training.batchSize is split into this many.',
+      }),
+    ),
+    bf16: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description: 'Load weights in bf16 and train under bf16 autocast on GPU.',
+      }),
+    ),
+    gradientCheckpointing: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
+
+/** What the run's pod asks the cluster for; absent: the executor's defaults. */
+export const ResourcesSpec = Type.Object(
+  {
+    gpus: Type.Optional(Type.Integer({ minimum: 0, maximum: 8, default: 1 })),
+    gpuType: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$',
+        description: 'GPU product the pod must run on, e.g. NVIDIA-H100-80GB-HBM3 (a node label value).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * The contract between an agent's proposal and the trainer: everything one student run needs,
  * apart from the task bundle. Emitted as JSON Schema (`core/schemas/experiment-spec.schema.json`)
@@ -106,6 +190,8 @@ export const ExperimentSpec = Type.Object(
     training: TrainingSpec,
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 })),
     hook: Type.Optional(HookSpec),
+    model: Type.Optional(ModelSpec),
+    resources: Type.Optional(ResourcesSpec),
   },
   {
     $id: 'https://aar.dev/schemas/experiment-spec.json',

@@ -61,6 +61,27 @@ export const ResultBundle = Type.Object(
     device: Type.String({ maxLength: 200 }),
     versions: Type.Record(Type.String(), Type.String({ maxLength: 200 })),
     failure: Type.Optional(RunFailure),
+    weakAgreement: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          "Share of the weakly labelled training split where the student's top class equals the weak label's: near 1, nothing was learned beyond imitation.",
+      }),
+    ),
+    sandboxEvents: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { event: Type.String({ maxLength: 100 }), detail: Type.String({ maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: 50,
+          description:
+            'What agent-written code tried while it ran: network, processes, files outside the run folder, anything named like labels.',
+        },
+      ),
+    ),
   },
   {
     $id: 'https://aar.dev/schemas/result-bundle.json',

@@ -81,6 +81,61 @@ const secretFile = (env: Env, name: string): string => {
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// ---- Kubernetes executor values (activities/executors/k8s) ----
+const wholeNumber = (raw: string): number => {
+  if (!/^\d+$/.test(raw)) throw new Error('expected a whole number (0 or more)');
+  return Number(raw);
+};
+/** A Kubernetes resource quantity: `500m`, `2`, `16Gi`. */
+const quantity = (raw: string): string => {
+  if (!/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(raw))
+    throw new Error('expected a Kubernetes quantity such as 500m, 2 or 16Gi');
+  return raw;
+};
+/** A DNS-1123 label (namespace, priority class, queue, runtime class); empty means "none". */
+const dnsLabelOrEmpty = (raw: string): string => {
+  if (raw !== '' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw))
+    throw new Error('expected a DNS-1123 label: lower-case letters, digits and dashes, at most 63');
+  return raw;
+};
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** `key=value,key=value` (node selector); empty means none. */
+const labelMap = (raw: string): Readonly<Record<string, string>> => {
+  const map: Record<string, string> = {};
+  for (const pair of raw.split(',').filter((p) => p.trim() !== '')) {
+    const [key = '', value = '', ...rest] = pair.trim().split('=');
+    if (rest.length > 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value))
+      throw new Error('expected key=value pairs separated by commas, e.g. nvidia.com/gpu.product=H100');
+    map[key] = value;
+  }
+  return Object.freeze(map);
+};
+export interface TolerationSetting {
+  readonly key: string;
+  readonly operator: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+/** `key[=value][:Effect]` items separated by commas, as `kubectl taint` writes taints. */
+const tolerationList = (raw: string): readonly TolerationSetting[] =>
+  raw
+    .split(',')
+    .filter((t) => t.trim() !== '')
+    .map((item) => {
+      const m = /^([^=:\s]+)(?:=([^:\s]*))?(?::(NoSchedule|PreferNoSchedule|NoExecute))?$/.exec(item.trim());
+      if (m === null || !LABEL_KEY.test(m[1]!) || !LABEL_VALUE.test(m[2] ?? ''))
+        throw new Error(
+          'expected key[=value][:Effect] items separated by commas, e.g. nvidia.com/gpu:NoSchedule',
+        );
+      return Object.freeze({
+        key: m[1]!,
+        operator: m[2] === undefined ? ('Exists' as const) : ('Equal' as const),
+        ...(m[2] === undefined ? {} : { value: m[2] }),
+        ...(m[3] === undefined ? {} : { effect: m[3] as TolerationSetting['effect'] }),
+      });
+    });
 const get = (env: Env, name: string, fallback: string): string => env[name] ?? fallback;
 const pgPort = (env: Env) => get(env, 'AAR_PG_PORT', '15432');
 
@@ -233,10 +288,112 @@ export const VARIABLES = {
     parse: text,
   },
   AAR_PYTHON: { doc: 'Python interpreter that runs the trainer.', fallback: '/usr/bin/python3', parse: text },
+  ANTHROPIC_API_KEY: {
+    doc: 'Secret. Anthropic API key for the claude policy, read only by the orchestrator worker (a Kubernetes Secret in deployment); unset, the worker offers the baseline policy only. Never logged, echoed or put in workflow history.',
+    fallback: '',
+    // Never rejects a value: a configuration error message would print it.
+    parse: (raw: string): string | undefined => (raw.trim() === '' ? undefined : raw.trim()),
+  },
+  ANTHROPIC_BASE_URL: {
+    doc: 'Base URL of the Anthropic Messages API (a gateway, or a local fake in tests).',
+    fallback: 'https://api.anthropic.com',
+    parse: url(['http:', 'https:']),
+  },
+  AAR_CLAUDE_MODEL: {
+    doc: 'Model id of Claude agents whose campaign settings name none.',
+    fallback: 'claude-sonnet-4-6',
+    parse: (raw: string): string => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/.test(raw))
+        throw new Error('expected a model id such as claude-sonnet-4-6');
+      return raw;
+    },
+  },
+  AAR_CLAUDE_PRICES_FILE: {
+    doc: 'Optional JSON file of model prices in US dollars per million tokens, {"<model>": {"input", "output", "cacheRead", "cacheWrite"}}, over the built-in table.',
+    fallback: '',
+    parse: (raw: string): string | undefined => (raw === '' ? undefined : raw),
+  },
   AAR_LOG_LEVEL: {
     doc: 'Log level: fatal, error, warn, info, debug, trace or silent.',
     fallback: 'info',
     parse: oneOf(LOG_LEVELS),
+  },
+  AAR_K8S_KUBECONFIG: {
+    doc: "Enables the k8s executor on the dispatch worker: a kubeconfig path, or `in-cluster` for the pod's service account. Empty: no k8s executor.",
+    fallback: '',
+    parse: (raw: string) => raw,
+  },
+  AAR_K8S_NAMESPACE: {
+    doc: 'Namespace of the experiment Jobs (it should hold nothing but them and their per-run Secrets).',
+    fallback: 'aar-experiments',
+    parse: (raw: string) => dnsLabelOrEmpty(text(raw)),
+  },
+  AAR_K8S_IMAGE: {
+    doc: 'Trainer image of the experiment pods.',
+    fallback: 'aar-trainer:latest',
+    parse: text,
+  },
+  AAR_K8S_GPU_RESOURCE: {
+    doc: 'Extended resource name the trainer pods request GPUs by.',
+    fallback: 'nvidia.com/gpu',
+    parse: text,
+  },
+  AAR_K8S_GPUS_PER_RUN: {
+    doc: 'GPUs each trainer pod requests (0: a CPU run).',
+    fallback: '1',
+    parse: wholeNumber,
+  },
+  AAR_K8S_CPU: { doc: 'CPU request of each trainer pod.', fallback: '2', parse: quantity },
+  AAR_K8S_MEMORY: { doc: 'Memory request and limit of each trainer pod.', fallback: '8Gi', parse: quantity },
+  AAR_K8S_NODE_SELECTOR: {
+    doc: 'Node selector of the trainer pods: `key=value,...` (the GPU type, e.g. `nvidia.com/gpu.product=H100-SXM`).',
+    fallback: '',
+    parse: labelMap,
+  },
+  AAR_K8S_TOLERATIONS: {
+    doc: 'Tolerations of the trainer pods: `key[=value][:Effect],...`; the default tolerates tainted GPU pools.',
+    fallback: 'nvidia.com/gpu:NoSchedule',
+    parse: tolerationList,
+  },
+  AAR_K8S_PRIORITY_CLASS: {
+    doc: 'PriorityClass of the trainer pods (empty: none).',
+    fallback: '',
+    parse: dnsLabelOrEmpty,
+  },
+  AAR_K8S_QUEUE: {
+    doc: 'Kueue LocalQueue of the trainer Jobs (label `kueue.x-k8s.io/queue-name`; empty: no Kueue).',
+    fallback: '',
+    parse: dnsLabelOrEmpty,
+  },
+  AAR_K8S_RUNTIME_CLASS: {
+    doc: 'RuntimeClass of the trainer pods, e.g. `gvisor` (empty: the cluster default).',
+    fallback: '',
+    parse: dnsLabelOrEmpty,
+  },
+  AAR_K8S_PENDING_LIMIT_SECONDS: {
+    doc: 'A run whose pod is not running this long after its Job was created is reported (metric, log, Job annotation); an image that cannot be pulled fails the run.',
+    fallback: '900',
+    parse: positiveInt,
+  },
+  AAR_K8S_ACTIVE_DEADLINE_SECONDS: {
+    doc: 'activeDeadlineSeconds of each trainer Job: the most it may take, pending time included.',
+    fallback: '21600',
+    parse: positiveInt,
+  },
+  AAR_K8S_TTL_SECONDS: {
+    doc: 'ttlSecondsAfterFinished of each trainer Job: how long a finished Job and its pod are kept.',
+    fallback: '86400',
+    parse: positiveInt,
+  },
+  AAR_K8S_BACKOFF_LIMIT: {
+    doc: 'backoffLimit of each trainer Job. 0: a failed pod fails the attempt and the workflow retries as a new run; preemption never counts.',
+    fallback: '0',
+    parse: wholeNumber,
+  },
+  AAR_K8S_MAX_RUNS: {
+    doc: 'Trainer Jobs one dispatch worker watches at once (added to its activity slots).',
+    fallback: '64',
+    parse: positiveInt,
   },
 } as const satisfies Record<string, Variable<unknown>>;
 

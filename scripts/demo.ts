@@ -14,6 +14,9 @@ const config = loadConfig();
 const experimentsPerAgent = Number(process.env.DEMO_EXPERIMENTS ?? 3);
 const seeds = Number(process.env.DEMO_SEEDS ?? 5);
 const size = process.env.DEMO_SIZE === 'small' ? 'small' : 'default';
+// `make demo AGENT=claude`: Claude researchers, each with a dollar budget (DEMO_DOLLARS, default 1).
+const policy = process.env.AGENT === 'claude' ? 'claude' : 'baseline';
+const dollarsPerAgent = Number(process.env.DEMO_DOLLARS ?? 1);
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
 
@@ -32,29 +35,33 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
   return parsed;
 }
 
-// 1. The bundled task, prepared by the trusted step (cached), loaded into the eval server.
-const taskDir = join(config.AAR_TASKS_DIR, `prepared-${size}`, 'mnist1d');
-if (!existsSync(join(taskDir, 'labels.json'))) {
-  console.log(
-    `preparing task mnist1d (${size}): weak model, labels, fixed weak and ceiling accuracy over 8 seeds ...`,
-  );
-  const run = spawnSync(
-    config.AAR_PYTHON,
-    ['-m', 'trainer', 'prepare', '--task', 'mnist1d', '--size', size, '--out', taskDir],
-    {
-      cwd: REPO_ROOT,
-      stdio: 'inherit',
-    },
-  );
-  if (run.status !== 0) process.exit(1);
+// 1. The bundled tasks, prepared by the trusted step (cached) and loaded into the eval server:
+//    mnist1d for the campaign, motifs1d as the held-out task the promotion gate checks transfer on.
+for (const task of ['mnist1d', 'motifs1d']) {
+  const taskDir = join(config.AAR_TASKS_DIR, `prepared-${size}`, task);
+  if (!existsSync(join(taskDir, 'labels.json'))) {
+    console.log(
+      `preparing task ${task} (${size}): weak model, labels, fixed weak and ceiling accuracy over 8 seeds ...`,
+    );
+    const run = spawnSync(
+      config.AAR_PYTHON,
+      ['-m', 'trainer', 'prepare', '--task', task, '--size', size, '--out', taskDir],
+      {
+        cwd: REPO_ROOT,
+        stdio: 'inherit',
+      },
+    );
+    if (run.status !== 0) process.exit(1);
+  }
+  const loaded = await loadTaskFromDir({
+    dir: taskDir,
+    evalUrl: config.AAR_EVAL_URL,
+    adminToken: config.AAR_EVAL_ADMIN_TOKEN!,
+  });
+  if (loaded.httpStatus >= 300)
+    throw new Error(`loading task ${task} failed: ${JSON.stringify(loaded.body)}`);
+  console.log(`task ${task} loaded into the eval server (${elapsed()})`);
 }
-const loaded = await loadTaskFromDir({
-  dir: taskDir,
-  evalUrl: config.AAR_EVAL_URL,
-  adminToken: config.AAR_EVAL_ADMIN_TOKEN!,
-});
-if (loaded.httpStatus >= 300) throw new Error(`loading the task failed: ${JSON.stringify(loaded.body)}`);
-console.log(`task mnist1d loaded into the eval server (${elapsed()})`);
 
 // 2. A campaign of three baseline agents, each starting from a different direction.
 const directions = [
@@ -66,17 +73,25 @@ const { campaignId, temporalUrl } = await api('POST', '/v1/campaigns', {
   apiVersion: 'aar/v1',
   name: 'demo',
   task: 'mnist1d',
+  heldOutTask: 'motifs1d',
   seedsPerExperiment: seeds,
+  // An experiment that beats the campaign best by this margin goes through the promotion gate.
+  promotion: { auto: true, margin: Number(process.env.DEMO_PROMOTION_MARGIN ?? 0.1) },
   agents: directions.map((direction, i) => ({
     id: `agent-${i + 1}`,
-    policy: 'baseline',
+    policy,
     direction,
     seed: i,
   })),
-  budgets: { perAgent: { experiments: experimentsPerAgent } },
+  budgets: {
+    perAgent: {
+      experiments: experimentsPerAgent,
+      ...(policy === 'claude' ? { dollars: dollarsPerAgent } : {}),
+    },
+  },
 });
 console.log(
-  `campaign ${campaignId} started: 3 agents × ${experimentsPerAgent} experiments × ${seeds} seeds\n`,
+  `campaign ${campaignId} started: 3 ${policy} agents × ${experimentsPerAgent} experiments × ${seeds} seeds\n`,
 );
 
 // 3. Progress until the campaign ends.
@@ -99,6 +114,27 @@ const { leaderboard } = await api('GET', `/v1/campaigns/${campaignId}/leaderboar
 console.log(
   `\nleaderboard (public half of the test set, ${seeds} seeds):\n${leaderboardTable(leaderboard)}\n`,
 );
+// 5. The promotion gate: fresh seeds, private half, held-out task. Wait for its verdicts.
+let promotions: { id: string; experimentId: string; state: string; reason: string | null }[] = [];
+for (let waited = 0; waited < 900; waited += 5) {
+  promotions = (await api('GET', `/v1/campaigns/${campaignId}/promotions`)).promotions;
+  if (promotions.every((p) => p.state !== 'running')) break;
+  if (waited === 0)
+    console.log(`promotion gate running for ${promotions.map((p) => p.experimentId).join(', ')} ...`);
+  await new Promise((r) => setTimeout(r, 5000));
+}
+for (const p of promotions) {
+  console.log(`promotion ${p.experimentId}: ${p.state.replace('_', ' ')} — ${p.reason ?? 'still running'}`);
+  if (p.state === 'verified') {
+    console.log(
+      `  accept it: POST ${config.AAR_API_URL}/v1/promotions/${p.id}/sign-off {"accept": true, "reason": "..."}`,
+    );
+  }
+}
+if (promotions.length === 0) console.log('no experiment beat the campaign best by the promotion margin');
+
+console.log(`
+report:       ${config.AAR_API_URL}/v1/campaigns/${campaignId}/report?format=html`);
 console.log(`finished in ${elapsed()}
   Temporal UI:  ${temporalUrl}
   api server:   ${config.AAR_API_URL}/v1/campaigns/${campaignId}   (bearer token in .aar-state/secrets/operator-token)

@@ -9,7 +9,8 @@ Format (``bundleFormatVersion`` 1): an ``.npz`` archive, loadable with
 * ``meta``      0-d unicode array holding a JSON object (see ``BundleMeta``)
 
 It is written byte-for-byte deterministically: the same arguments to ``prepare`` give
-the same file, so its sha256 (recorded in the label store) identifies it.
+the same file, so its sha256 (recorded in the label store) identifies it. Text tasks
+(imported from JSONL) use format 2, described in ``trainer/text_bundle.py``.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
 from .errors import TrainerFailure
+
+if TYPE_CHECKING:
+    from .text_bundle import TextBundle
 
 BUNDLE_FORMAT_VERSION = 1
 ARRAY_KEYS = ("train_x", "weak_probs", "test_x", "meta")
@@ -59,8 +63,13 @@ def write_bundle(
         "test_x": np.ascontiguousarray(test_x, dtype=np.float32),
         "meta": np.array(json.dumps(meta, sort_keys=True)),
     }
+    write_arrays(path, ARRAY_KEYS, arrays)
+
+
+def write_arrays(path: Path, keys: Sequence[str], arrays: Mapping[str, np.ndarray]) -> None:
+    """An uncompressed ``.npz`` of ``arrays`` in ``keys`` order, with fixed zip metadata."""
     with zipfile.ZipFile(path, mode="w", compression=zipfile.ZIP_STORED) as archive:
-        for key in ARRAY_KEYS:
+        for key in keys:
             entry = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_EPOCH)
             entry.create_system = 3
             entry.external_attr = 0o644 << 16
@@ -68,20 +77,31 @@ def write_bundle(
                 np.lib.format.write_array(member, arrays[key], allow_pickle=False)
 
 
-def read_bundle(data: bytes) -> TaskBundle:
-    """Loads and checks bundle bytes; any problem is ``TrainerFailure('bundle_error')``."""
+def read_bundle(data: bytes) -> TaskBundle | TextBundle:
+    """Loads and checks bundle bytes; any problem is ``TrainerFailure('bundle_error')``.
+
+    A bundle holding text arrays is a text task's (``trainer.text_bundle``); any other set of
+    arrays than the two formats' is refused.
+    """
+    from .text_bundle import TEXT_ARRAY_KEYS, parse_text_bundle
+
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             keys = set(archive.files)
-            if keys != set(ARRAY_KEYS):
-                raise ValueError(f"bundle must hold exactly {sorted(ARRAY_KEYS)}, found {sorted(keys)}")
-            arrays = {key: archive[key] for key in ARRAY_KEYS}
+            if keys not in (set(ARRAY_KEYS), set(TEXT_ARRAY_KEYS)):
+                raise ValueError(
+                    f"bundle must hold exactly {sorted(ARRAY_KEYS)} or {sorted(TEXT_ARRAY_KEYS)}, found {sorted(keys)}"
+                )
+            arrays = {key: archive[key] for key in keys}
     except TrainerFailure:
         raise
     except Exception as error:  # zipfile, numpy format and pickle refusals all land here
         raise TrainerFailure("bundle_error", f"task bundle does not load: {error}") from None
     try:
         meta = _parse_meta(arrays["meta"])
+        if keys == set(TEXT_ARRAY_KEYS):
+            return parse_text_bundle(arrays, meta)
+        _check_meta(meta)
         bundle = TaskBundle(arrays["train_x"], arrays["weak_probs"], arrays["test_x"], meta)
         _check(bundle)
     except (ValueError, KeyError, TypeError) as error:
@@ -95,12 +115,15 @@ def _parse_meta(array: np.ndarray) -> dict[str, Any]:
     meta = json.loads(str(array.reshape(-1)[0]))
     if not isinstance(meta, dict):
         raise ValueError("meta JSON must be an object")
+    return meta
+
+
+def _check_meta(meta: dict[str, Any]) -> None:
     missing = [name for name in _META_FIELDS if name not in meta]
     if missing:
         raise ValueError(f"meta lacks {missing}")
     if meta["bundleFormatVersion"] != BUNDLE_FORMAT_VERSION:
         raise ValueError(f"bundle format {meta['bundleFormatVersion']} is not supported (want {BUNDLE_FORMAT_VERSION})")
-    return meta
 
 
 def _check(bundle: TaskBundle) -> None:

@@ -1,4 +1,4 @@
-"""``python3 -m trainer prepare | run | measure`` — argument parsing and exit codes only."""
+"""``python3 -m trainer prepare | import-jsonl | run | measure`` — argument parsing and exit codes only."""
 
 from __future__ import annotations
 
@@ -32,6 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--seeds", type=int, default=8, help="seeds to average weak and ceiling accuracy over (>= 8)")
     prep.add_argument("--size", choices=["default", "small"], default="default")
 
+    imp = commands.add_parser(
+        "import-jsonl", help="make a text task from train_label/train_unlabel/test JSONL files (trusted operators only)"
+    )
+    imp.add_argument("--data", required=True, type=Path, help="directory with train_label.jsonl, train_unlabel.jsonl, test.jsonl")
+    imp.add_argument("--task", required=True, help="task id (lower-case letters, digits, dashes)")
+    imp.add_argument("--weak-spec", required=True, type=Path, help="experiment spec of the weak teacher (model + training)")
+    imp.add_argument("--strong-spec", required=True, type=Path, help="experiment spec of the strong model (the ceiling)")
+    imp.add_argument("--out", required=True, type=Path, help="directory for bundle.npz and labels.json")
+    imp.add_argument("--seeds", type=int, default=1, help="seeds to average weak and ceiling accuracy over")
+    imp.add_argument("--template", default="{text}", help="prompt from a row: a format string over its fields")
+    imp.add_argument("--label-field", default="label")
+    imp.add_argument("--classes", help="comma-separated class names, when labels are strings")
+    imp.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    imp.add_argument("--threads", type=int, default=1)
+
     run = commands.add_parser("run", help="train one student and deliver its result bundle")
     run.add_argument("--spec", required=True, type=Path, help="experiment spec JSON file")
     run.add_argument("--bundle", required=True, help="task bundle: a path or an http(s) URL")
@@ -56,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "prepare":
         return _prepare(args)
+    if args.command == "import-jsonl":
+        return _import_jsonl(args)
     if args.command == "run":
         return _run(args)
     return _measure(args)
@@ -73,6 +90,39 @@ def _prepare(args: argparse.Namespace) -> int:
     print(
         f"{store['task']}: weak {weak['mean']:.4f} ± {weak['sd']:.4f}, ceiling {ceiling['mean']:.4f} ± {ceiling['sd']:.4f} "
         f"over {store['seeds']} seeds; wrote {args.out}/bundle.npz (sha256 {store['bundleSha256'][:12]}…) and labels.json"
+    )
+    return 0
+
+
+def _import_jsonl(args: argparse.Namespace) -> int:
+    from .lm.import_task import ImportRequest, import_jsonl
+
+    classes = [name.strip() for name in args.classes.split(",")] if args.classes else None
+    request = ImportRequest(
+        data_dir=args.data,
+        task_id=args.task,
+        weak_spec=args.weak_spec,
+        strong_spec=args.strong_spec,
+        out_dir=args.out,
+        seeds=args.seeds,
+        template=args.template,
+        label_field=args.label_field,
+        classes=classes,
+        device=args.device,
+        threads=args.threads,
+    )
+    try:
+        store = import_jsonl(request)
+    except (KeyError, ValueError) as error:
+        print(f"trainer import-jsonl: {error.args[0] if error.args else error}", file=sys.stderr)
+        return USAGE_EXIT_CODE
+    except TrainerFailure as failure:
+        print(f"trainer import-jsonl: {failure.message}", file=sys.stderr)
+        return failure.exit_code
+    weak, ceiling = store["weakAccuracy"], store["ceilingAccuracy"]
+    print(
+        f"{store['task']}: weak {weak['mean']:.4f} ± {weak['sd']:.4f}, ceiling {ceiling['mean']:.4f} ± {ceiling['sd']:.4f} "
+        f"over {store['seeds']} seed(s); wrote {args.out}/bundle.npz (sha256 {store['bundleSha256'][:12]}…) and labels.json"
     )
     return 0
 
@@ -95,7 +145,10 @@ def _run(args: argparse.Namespace) -> int:
         failure = TrainerFailure("internal", f"cannot read the spec file {args.spec}: {error}")
         report = RunReport(seed=max(0, args.seed or 0), failure=failure)
     else:
-        report = run_student(RunRequest(spec_text, args.bundle, args.bundle_token, args.seed, args.device, args.threads))
+        run_folder = args.out.parent if args.out else args.spec.parent
+        report = run_student(
+            RunRequest(spec_text, args.bundle, args.bundle_token, args.seed, args.device, args.threads, run_folder)
+        )
     result = report.as_json(time.monotonic() - started)
     try:
         for issue in result_issues(result):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,8 @@ class RunReport:
     train_examples: int | None = None
     device: str = "unknown"
     failure: TrainerFailure | None = None
+    weak_agreement: float | None = None
+    sandbox_events: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self, wall_seconds: float) -> dict[str, Any]:
         """The result bundle object; ``predictions`` only when the run succeeded."""
@@ -50,6 +53,10 @@ class RunReport:
             "device": self.device[:200],
             "versions": library_versions(),
         }
+        if self.weak_agreement is not None:
+            out["weakAgreement"] = round(self.weak_agreement, 6)
+        if self.sandbox_events:
+            out["sandboxEvents"] = self.sandbox_events[:50]
         if self.failure is not None:
             out["failure"] = self.failure.as_json()
         elif self.predictions is not None:
@@ -71,6 +78,10 @@ def library_versions() -> dict[str, str]:
         "torch": torch.__version__,
         "numpy": np.__version__,
     }
+    for library in ("transformers", "peft"):  # text tasks only; never imported here
+        module = sys.modules.get(library)
+        if module is not None:
+            versions[library] = str(getattr(module, "__version__", "unknown"))
     if torch.version.cuda:
         versions["cuda"] = str(torch.version.cuda)
     if torch.backends.cudnn.is_available():

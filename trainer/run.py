@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,8 +23,10 @@ from .errors import TrainerFailure, is_out_of_memory
 from .hook import load_hook, probe_hook
 from .losses import named_loss
 from .result import RunReport
+from .sandbox import start_recording
 from .spec import list_issues, load_schema, parse_spec, raw_task_and_seed
-from .tasks import get_task
+from .tasks import TaskDefinition, get_task
+from .text_bundle import TextBundle
 from .training import FitOutcome, LossFunction, TrainingConfig, WeakValidation, fit, predict_probabilities
 
 
@@ -37,11 +40,14 @@ class RunRequest:
     seed_override: int | None = None
     device: DeviceRequest = "auto"
     threads: int = 1
+    # Where agent code may write without notice (the run's own folder); None: nowhere.
+    run_folder: Path | None = None
 
 
 def run_student(request: RunRequest) -> RunReport:
     """Runs the whole student pipeline and reports; exceptions become failures, never escape."""
     report = RunReport()
+    recorder = start_recording(request.run_folder)
     try:
         schema = load_schema()
         _describe_before_parsing(request, schema, report)
@@ -58,6 +64,7 @@ def run_student(request: RunRequest) -> RunReport:
     except Exception as error:  # noqa: BLE001 — every failure must become a result
         kind = "out_of_memory" if is_out_of_memory(error) else "internal"
         report.failure = TrainerFailure(kind, f"{type(error).__name__}: {error}", traceback.format_exc())
+    report.sandbox_events = list(recorder.events)
     return report
 
 
@@ -81,18 +88,34 @@ def _effective_spec(request: RunRequest, schema: dict[str, Any]) -> dict[str, An
     return spec
 
 
-def train_student(spec: dict[str, Any], bundle: TaskBundle, runtime: Runtime, report: RunReport) -> None:
+@dataclass(frozen=True)
+class Student:
+    """A student ready to train: its model and inputs on the device, and how to batch them."""
+
+    model: torch.nn.Module
+    train_x: torch.Tensor
+    test_x: torch.Tensor
+    runtime: Runtime
+    accumulation: int = 1
+    eval_batch_size: int = 4096
+
+
+def train_student(spec: dict[str, Any], bundle: TaskBundle | TextBundle, runtime: Runtime, report: RunReport) -> None:
     """Trains the task's strong model on the bundle's weak labels as ``spec`` says; fills ``report``."""
-    try:
-        task = get_task(bundle.task)
-    except KeyError as error:
-        raise TrainerFailure("bundle_error", str(error.args[0])) from None
+    task = None if isinstance(bundle, TextBundle) else _bundled_task(spec, bundle)
     seed = int(spec["seed"])
     loss_fn = _loss_function(spec, bundle.num_classes)
     train_index, validation_index = _split(spec, bundle.weak_probs, seed)
     report.train_examples = int(train_index.size)
-    device = runtime.device
-    x = torch.from_numpy(bundle.train_x).to(device)
+    if task is None:
+        from .lm.student import text_student  # imports transformers: only text tasks need it
+
+        student = text_student(spec, bundle, runtime, seed)
+        report.device = student.runtime.description
+    else:
+        student = _bundled_student(task, bundle, runtime, seed)
+    runtime, device = student.runtime, student.runtime.device
+    x = student.train_x
     weak = torch.from_numpy(bundle.weak_probs).to(device)
     validation = None
     if validation_index is not None:
@@ -105,15 +128,38 @@ def train_student(spec: dict[str, Any], bundle: TaskBundle, runtime: Runtime, re
         learning_rate=float(training["learningRate"]),
         batch_size=int(training["batchSize"]),
         weight_decay=float(training["weightDecay"]),
+        accumulation=student.accumulation,
+        eval_batch_size=student.eval_batch_size,
     )
-    torch.manual_seed(seed)
-    model = task.make_strong().to(device)
     outcome = FitOutcome()
     report.curve = outcome.curve
-    fit(model, x[rows], weak[rows], loss_fn, config, seed, runtime, validation, outcome)
+    fit(student.model, x[rows], weak[rows], loss_fn, config, seed, runtime, validation, outcome)
     report.stopped_epoch = outcome.stopped_epoch
     report.weak_validation_accuracy = outcome.best_val_accuracy
-    report.predictions = predict_probabilities(model, torch.from_numpy(bundle.test_x).to(device), runtime)
+    report.predictions = predict_probabilities(student.model, student.test_x, runtime, student.eval_batch_size)
+    # How much of its supervisor the student merely copies: 1.0 means nothing was learned beyond imitation.
+    train_classes = predict_probabilities(student.model, x, runtime, student.eval_batch_size).argmax(axis=1)
+    report.weak_agreement = float((train_classes == bundle.weak_probs.argmax(axis=1)).mean())
+
+
+def _bundled_task(spec: dict[str, Any], bundle: TaskBundle) -> TaskDefinition:
+    """The bundled task the bundle names; a spec may not pick its model."""
+    try:
+        task = get_task(bundle.task)
+    except KeyError as error:
+        raise TrainerFailure("bundle_error", str(error.args[0])) from None
+    if "model" in spec:
+        raise TrainerFailure("invalid_spec", f"model: task {bundle.task} fixes its own model; remove model from the spec")
+    return task
+
+
+def _bundled_student(task: TaskDefinition, bundle: TaskBundle, runtime: Runtime, seed: int) -> Student:
+    """The fixed strong model of a bundled task, seeded, with the bundle's arrays on the device."""
+    device = runtime.device
+    train_x = torch.from_numpy(bundle.train_x).to(device)
+    test_x = torch.from_numpy(bundle.test_x).to(device)
+    torch.manual_seed(seed)
+    return Student(task.make_strong().to(device), train_x, test_x, runtime)
 
 
 def _loss_function(spec: dict[str, Any], num_classes: int) -> LossFunction:

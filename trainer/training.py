@@ -6,7 +6,6 @@ same schedule of ``progress``), which PGR depends on.
 
 from __future__ import annotations
 
-import copy
 import math
 import traceback
 from dataclasses import dataclass, field
@@ -22,12 +21,19 @@ from .errors import TrainerFailure, is_out_of_memory
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Optimiser settings: AdamW with a constant learning rate, shuffled mini-batches."""
+    """Optimiser settings: AdamW with a constant learning rate, shuffled mini-batches.
+
+    ``accumulation`` splits each batch into that many micro-batches whose gradients add up
+    to one optimiser step (each micro-batch's loss is weighted by its share of the batch);
+    ``eval_batch_size`` bounds the rows evaluated at once. Both matter only for big models.
+    """
 
     epochs: int
     learning_rate: float
     batch_size: int
     weight_decay: float = 0.0
+    accumulation: int = 1
+    eval_batch_size: int = 4096
 
 
 class LossFunction(Protocol):
@@ -87,7 +93,8 @@ def fit(
     """
     n = x.shape[0]
     shuffle = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate, weight_decay=config.weight_decay)
     scaler = runtime.grad_scaler()
     steps_per_epoch = math.ceil(n / config.batch_size)
     total_steps = config.epochs * steps_per_epoch
@@ -95,8 +102,8 @@ def fit(
     best_state: dict[str, torch.Tensor] | None = None
     stale_epochs = 0
     if validation is not None:
-        outcome.best_val_accuracy = weak_agreement(model, validation, runtime)
-        best_state = copy.deepcopy(model.state_dict())
+        outcome.best_val_accuracy = weak_agreement(model, validation, runtime, config.eval_batch_size)
+        best_state = _snapshot(model)
     outcome.curve.append(CurvePoint(0, None, outcome.best_val_accuracy))
     step = 0
     for epoch in range(1, config.epochs + 1):
@@ -105,19 +112,24 @@ def fit(
         loss_sum = 0.0
         for start in range(0, n, config.batch_size):
             batch = order[start : start + config.batch_size]
-            with runtime.autocast():
-                logits = model(x[batch])
-            loss = loss_fn(logits.float(), targets[batch], step / total_steps)
-            value = float(loss.detach())
-            if not math.isfinite(value):
-                raise TrainerFailure("nan_loss", f"the training loss became {value} at epoch {epoch}, step {step}")
             optimizer.zero_grad(set_to_none=True)
-            _backward(scaler.scale(loss), loss_fn)
+            for micro in batch.chunk(config.accumulation):
+                with runtime.autocast():
+                    logits = model(x[micro])
+                loss = loss_fn(logits.float(), targets[micro], step / total_steps)
+                value = float(loss.detach())
+                if not math.isfinite(value):
+                    raise TrainerFailure("nan_loss", f"the training loss became {value} at epoch {epoch}, step {step}")
+                if micro.numel() != batch.numel():
+                    loss = loss * (micro.numel() / batch.numel())
+                _backward(scaler.scale(loss), loss_fn)
+                loss_sum += value * micro.numel()
             scaler.step(optimizer)
             scaler.update()
-            loss_sum += value * batch.numel()
             step += 1
-        val_accuracy = weak_agreement(model, validation, runtime) if validation is not None else None
+        val_accuracy = None
+        if validation is not None:
+            val_accuracy = weak_agreement(model, validation, runtime, config.eval_batch_size)
         outcome.curve.append(CurvePoint(epoch, round(loss_sum / n, 6), val_accuracy))
         outcome.stopped_epoch = epoch
         if validation is None or val_accuracy is None:
@@ -125,14 +137,28 @@ def fit(
             continue
         if outcome.best_val_accuracy is None or val_accuracy > outcome.best_val_accuracy:
             outcome.best_val_accuracy, outcome.best_epoch, stale_epochs = val_accuracy, epoch, 0
-            best_state = copy.deepcopy(model.state_dict())
+            best_state = _snapshot(model)
         else:
             stale_epochs += 1
             if stale_epochs >= validation.patience:
                 break
     if best_state is not None:
-        model.load_state_dict(best_state)
+        model.load_state_dict(best_state, strict=False)
     return outcome
+
+
+def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
+    """A copy of what training can change: trainable parameters and buffers.
+
+    Frozen parameters (a language model's base weights under LoRA) are left out, so early
+    stopping keeps a copy of the adapters, not of the whole model.
+    """
+    state = model.state_dict(keep_vars=True)
+    return {
+        name: value.detach().clone()
+        for name, value in state.items()
+        if not isinstance(value, nn.Parameter) or value.requires_grad
+    }
 
 
 def _backward(loss: torch.Tensor, loss_fn: LossFunction) -> None:
@@ -158,13 +184,13 @@ def predict_logits(model: nn.Module, x: torch.Tensor, runtime: Runtime, batch_si
     return torch.cat(chunks)
 
 
-def predict_probabilities(model: nn.Module, x: torch.Tensor, runtime: Runtime) -> np.ndarray:
+def predict_probabilities(model: nn.Module, x: torch.Tensor, runtime: Runtime, batch_size: int = 4096) -> np.ndarray:
     """Class probabilities ``[N, C]`` as float64 on the host; rows sum to 1."""
-    logits = predict_logits(model, x, runtime).cpu().double()
+    logits = predict_logits(model, x, runtime, batch_size).cpu().double()
     return torch.softmax(logits, dim=1).numpy()
 
 
-def weak_agreement(model: nn.Module, validation: WeakValidation, runtime: Runtime) -> float:
+def weak_agreement(model: nn.Module, validation: WeakValidation, runtime: Runtime, batch_size: int = 4096) -> float:
     """Fraction of validation examples where the model's top class is the weak label's top class."""
-    predicted = predict_logits(model, validation.x, runtime).argmax(dim=1)
+    predicted = predict_logits(model, validation.x, runtime, batch_size).argmax(dim=1)
     return int((predicted == validation.weak_labels).sum()) / int(validation.weak_labels.numel())

@@ -4,6 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { claudeDeps } from '../activities/agent/claude/claude-config.js';
 import { createPolicies } from '../activities/agent/policies.js';
 import { createHttpEvalClient } from '../activities/eval/http-eval-client.js';
 import { createOrchestratorMetrics } from '../activities/metrics.js';
@@ -51,7 +52,7 @@ runMain('orchestrator-worker', async (config, logger) => {
     temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
     eval: createHttpEvalClient(config.AAR_EVAL_URL, config.AAR_EVAL_ADMIN_TOKEN),
     metrics: createOrchestratorMetrics(registry),
-    policies: createPolicies({ pool, logger, registry }),
+    policies: createPolicies({ pool, logger, registry, ...claudeDeps(config) }),
   });
   logger.info({ taskQueue, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run();

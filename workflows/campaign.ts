@@ -242,16 +242,21 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     }
     const watchers = Promise.all(Object.keys(state.agents).map((agentId) => watch(agentId)));
     let allClosed = false;
-    void watchers.then(() => {
+    // Both outcomes end the loop; a rejection (cancellation) is handled by the catch below.
+    const markClosed = () => {
       allClosed = true;
-    });
+    };
+    void watchers.then(markClosed, markClosed);
 
     const deadlineMs =
       state.budget?.deadlineHours !== undefined ? state.budget.deadlineHours * 3_600_000 : undefined;
     if (deadlineMs !== undefined) {
-      void sleep(Math.max(0, deadlineMs - (Date.now() - state.startedAtMs))).then(() => {
-        if (state.stopping === null) set({ stopping: 'deadline reached' });
-      });
+      void sleep(Math.max(0, deadlineMs - (Date.now() - state.startedAtMs))).then(
+        () => {
+          if (state.stopping === null) set({ stopping: 'deadline reached' });
+        },
+        () => undefined, // cancelled with the campaign
+      );
     }
 
     let announcedStop = false;

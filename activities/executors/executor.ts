@@ -1,6 +1,7 @@
 import type { Context } from '@temporalio/activity';
 import type { ExecutorName } from '../../core/campaign-spec.js';
 import type { ExperimentSpec } from '../../core/experiment-spec.js';
+import type { FailureKind } from '../../core/result-bundle.js';
 
 /** One trainer run to execute: the spec already carries the run's seed. */
 export interface RunRequest {
@@ -19,6 +20,11 @@ export interface RunExit {
   readonly wallSeconds: number;
   /** Whether this call re-attached to a run an earlier attempt of the activity had launched. */
   readonly adopted: boolean;
+  /**
+   * What the executor saw go wrong (a pod OOMKilled, evicted, an image that cannot be pulled),
+   * for the run's record when no result bundle arrived. `detail` holds the last log lines.
+   */
+  readonly failure?: { readonly kind: FailureKind; readonly message: string; readonly detail?: string };
 }
 
 /**

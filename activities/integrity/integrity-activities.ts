@@ -3,7 +3,9 @@ import {
   type Finding,
   inputFeatures,
   majorityClassFinding,
+  sandboxFinding,
   trivialFunctionFinding,
+  weakCopyFinding,
 } from '../../core/integrity.js';
 import { argmaxRows } from '../../core/pgr.js';
 import type { Pool } from '../../runtime/db.js';
@@ -70,12 +72,23 @@ export function createIntegrityActivities(deps: IntegrityActivityDeps) {
       const numClasses = bundles[0]?.predictions?.[0]?.length ?? 2;
       const majority = majorityClassFinding(classes, numClasses);
       if (majority) out.push({ finding: majority, key: `${experimentId}:majority_class` });
+      const weakCopy = weakCopyFinding(
+        bundles.flatMap((b) => (b.weakAgreement === undefined ? [] : [b.weakAgreement])),
+      );
+      if (weakCopy) out.push({ finding: weakCopy, key: `${experimentId}:weak_copy` });
       const features = await testFeatures(
         experiment.spec && (experiment.spec as { task: string }).task,
       ).catch(() => null);
       const trivial = features && classes[0] ? trivialFunctionFinding(features, classes[0]) : null;
       if (trivial) out.push({ finding: trivial, key: `${experimentId}:trivial_function` });
     }
+    // Sandbox events are recorded by failed runs too (a hook that probed, then crashed).
+    const sandbox = await deps.pool.query<{ events: { event: string; detail: string }[] }>(
+      "SELECT bundle->'sandboxEvents' AS events FROM results WHERE experiment_id = $1 AND bundle ? 'sandboxEvents'",
+      [experimentId],
+    );
+    const escaped = sandboxFinding(sandbox.rows.flatMap((r) => r.events ?? []));
+    if (escaped) out.push({ finding: escaped, key: `${experimentId}:sandbox` });
     const receipt = await deps.pool.query<{ reported: number; step: number }>(
       `SELECT (public_score->'reported'->>'reportedPgr')::float8 AS reported, (public_score->'reported'->>'step')::float8 AS step
        FROM eval_receipts WHERE experiment_id = $1`,

@@ -155,7 +155,7 @@ export async function queuedExperimentsByAgent(
 ): Promise<Map<string, number>> {
   const { rows } = await pool.query<{ agent_id: string; queued: string }>(
     `SELECT e.agent_id, count(*) AS queued FROM experiments e
-     WHERE e.campaign_id = $1 AND e.status IN ('proposed', 'running')
+     WHERE e.campaign_id = $1 AND e.kind = 'research' AND e.status IN ('proposed', 'running')
        AND NOT EXISTS (SELECT 1 FROM experiment_runs r WHERE r.experiment_id = e.id AND r.started_at IS NOT NULL)
      GROUP BY e.agent_id`,
     [campaignId],

@@ -92,7 +92,7 @@ export async function pgrSeries(pool: Queryable, campaignId: string): Promise<Pg
             (r.public_score->'public'->'pgrInterval'->>'low')::float8 AS lo,
             (r.public_score->'public'->'pgrInterval'->>'high')::float8 AS hi
      FROM experiments e JOIN eval_receipts r ON r.experiment_id = e.id
-     WHERE e.campaign_id = $1 ORDER BY r.received_at, e.id`,
+     WHERE e.campaign_id = $1 AND e.kind = 'research' ORDER BY r.received_at, e.id`,
     [campaignId],
   );
   return rows.map((r) => ({

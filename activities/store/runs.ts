@@ -173,3 +173,77 @@ export async function markRunStarted(pool: Queryable, runId: string, externalId:
   );
   return updated.rowCount === 1;
 }
+
+/** A stored result without its predictions: what operators read about one run. */
+export interface ResultSummary {
+  readonly runId: string;
+  readonly experimentId: string;
+  readonly seed: number;
+  readonly status: 'succeeded' | 'failed';
+  readonly curve: ResultBundle['curve'];
+  readonly weakValidationAccuracy: number | null;
+  readonly stoppedEpoch: number | null;
+  readonly trainExamples: number | null;
+  readonly wallSeconds: number;
+  readonly device: string;
+  readonly failure: { kind: string; message: string } | null;
+  readonly receivedAt: string;
+}
+
+/**
+ * The results of the given experiments without their predictions (the database drops them before
+ * they leave it), ordered by experiment, seed and run.
+ */
+export async function listResultSummaries(
+  pool: Queryable,
+  experimentIds: readonly string[],
+): Promise<ResultSummary[]> {
+  const { rows } = await pool.query<{
+    run_id: string;
+    experiment_id: string;
+    seed: number;
+    status: 'succeeded' | 'failed';
+    received_at: Date;
+    bundle: Omit<ResultBundle, 'predictions'>;
+  }>(
+    `SELECT run_id, experiment_id, seed, status, received_at, bundle - 'predictions' AS bundle
+     FROM results WHERE experiment_id = ANY($1) ORDER BY experiment_id, seed, run_id`,
+    [experimentIds],
+  );
+  return rows.map((r) => ({
+    runId: r.run_id,
+    experimentId: r.experiment_id,
+    seed: r.seed,
+    status: r.status,
+    curve: r.bundle.curve ?? [],
+    weakValidationAccuracy: r.bundle.weakValidationAccuracy ?? null,
+    stoppedEpoch: r.bundle.stoppedEpoch ?? null,
+    trainExamples: r.bundle.trainExamples ?? null,
+    wallSeconds: r.bundle.wallSeconds,
+    device: r.bundle.device,
+    failure: r.bundle.failure ? { kind: r.bundle.failure.kind, message: r.bundle.failure.message } : null,
+    receivedAt: r.received_at.toISOString(),
+  }));
+}
+
+/** Every run of a campaign's research experiments (not promotion arms), by experiment, seed and attempt. */
+export async function listCampaignRuns(pool: Queryable, campaignId: string): Promise<RunRow[]> {
+  const { rows } = await pool.query<Row>(
+    `SELECT r.* FROM experiment_runs r JOIN experiments e ON e.id = r.experiment_id
+     WHERE e.campaign_id = $1 AND e.kind = 'research' ORDER BY r.experiment_id, r.seed, r.attempt`,
+    [campaignId],
+  );
+  return rows.map(toRun);
+}
+
+/** Runs waiting to start (no executor slot, no GPU) and how long the oldest has waited. */
+export async function pendingRunsHealth(
+  pool: Queryable,
+): Promise<{ pending: number; oldestPendingSeconds: number }> {
+  const { rows } = await pool.query<{ pending: string; oldest: number | null }>(
+    `SELECT count(*) AS pending,
+            extract(epoch FROM now() - min(created_at))::float8 AS oldest
+     FROM experiment_runs WHERE status = 'pending'`,
+  );
+  return { pending: Number(rows[0]?.pending ?? 0), oldestPendingSeconds: rows[0]?.oldest ?? 0 };
+}

@@ -1,5 +1,8 @@
 /** Plain-text views of a campaign for terminals: progress bars per agent and the leaderboard. */
 
+import { table } from './table.js';
+import { ago, clip, fmtPercent, fmtPgr, plain } from './text.js';
+
 export interface AgentProgress {
   readonly id: string;
   readonly state: string;
@@ -35,7 +38,7 @@ export function progressLines(
   return agents.map((a) => {
     const best = a.best ? `best ${a.best.pgr.toFixed(3)}` : 'best   -  ';
     const head = `${a.id.padEnd(idWidth)} ${bar(a.experiments.done, perAgent)} ${a.state.padEnd(9)} ${best}`;
-    const tail = a.currentHypothesis ? `  ${a.currentHypothesis}` : '';
+    const tail = a.currentHypothesis ? `  ${plain(a.currentHypothesis)}` : '';
     return (head + tail).slice(0, width);
   });
 }
@@ -59,4 +62,100 @@ export function leaderboardTable(rows: readonly LeaderboardLine[]): string {
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+/** The fields of the api's campaign view (`GET /v1/campaigns/:id`) the terminal views read. */
+export interface CampaignViewLike {
+  readonly id: string;
+  readonly name: string;
+  readonly taskId: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly paused: boolean;
+  readonly stopping: string | null;
+  readonly temporalUrl: string;
+  readonly budget: {
+    readonly limits: unknown;
+    readonly perAgent?: unknown;
+    readonly experimentsGranted: number;
+    readonly gpuHours: number;
+    readonly fractionUsed: number;
+  };
+  readonly agents: readonly (AgentProgress & {
+    readonly experiments: AgentProgress['experiments'] & { readonly queued?: number };
+    readonly gpuSeconds: number;
+    readonly live: boolean;
+    readonly detail: string | null;
+  })[];
+}
+
+type Limits = { experiments?: number; gpuHours?: number } | null | undefined;
+
+/** How much of its own budget an agent used: the tightest of experiments and GPU-hours, or null. */
+export function agentBudgetUsed(
+  agent: { experiments: { done: number }; gpuSeconds: number },
+  perAgent: unknown,
+): number | null {
+  const limits = perAgent as Limits;
+  const used = [
+    limits?.experiments ? agent.experiments.done / limits.experiments : null,
+    limits?.gpuHours ? agent.gpuSeconds / 3600 / limits.gpuHours : null,
+  ].filter((f): f is number => f !== null);
+  return used.length === 0 ? null : Math.max(...used);
+}
+
+/** `[####----------------] 20 %` for a fraction. */
+export function percentBar(fraction: number, width = 20): string {
+  const clamped = Math.max(0, Math.min(1, fraction));
+  const filled = Math.round(width * clamped);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(fraction * 100)} %`;
+}
+
+/** Two lines about the campaign: what and how it is, then its budget. */
+export function campaignHeader(view: CampaignViewLike, nowMs = Date.now()): string[] {
+  const state = view.paused && view.status === 'running' ? 'paused' : view.status;
+  const stopping = view.stopping ? ` · stopping: ${plain(view.stopping)}` : '';
+  return [
+    `campaign ${view.id} "${plain(view.name)}" · ${state} · task ${view.taskId} · started ${ago(view.createdAt, nowMs)} ago${stopping}`,
+    `budget ${percentBar(view.budget.fractionUsed)} of the campaign budget used · ${view.budget.experimentsGranted} experiments granted · ${view.budget.gpuHours.toFixed(2)} GPU-h`,
+  ];
+}
+
+/**
+ * One row per agent: state, experiments done/running/queued/failed, best PGR, budget used and what
+ * it is trying now (agent-written text, made terminal-safe).
+ */
+export function agentStatusTable(view: CampaignViewLike, hypothesisWidth = 80): string {
+  const header = [
+    'agent',
+    'state',
+    'done',
+    'running',
+    'queued',
+    'failed',
+    'best PGR',
+    'budget used',
+    'current hypothesis',
+  ];
+  const finished = ['completed', 'cancelled', 'failed'].includes(view.status);
+  const rows = view.agents.map((a) => {
+    const queued = a.experiments.queued ?? 0;
+    return [
+      a.id,
+      a.live || finished ? a.state : `${a.state}?`,
+      String(a.experiments.done),
+      String(Math.max(0, a.experiments.running - queued)),
+      String(queued),
+      String(a.experiments.failed),
+      fmtPgr(a.best?.pgr),
+      fmtPercent(agentBudgetUsed(a, view.budget.perAgent)),
+      a.currentHypothesis ? clip(plain(a.currentHypothesis), hypothesisWidth) : '-',
+    ];
+  });
+  return table(header, rows);
+}
+
+/** Experiments each agent may run, when the per-agent budget caps them (for progress bars). */
+export function perAgentExperiments(view: CampaignViewLike): number | undefined {
+  return (view.budget.perAgent as Limits)?.experiments;
 }

@@ -14,6 +14,7 @@ import { experimentRoutes } from './experiments/routes.js';
 import { forumRoutes } from './forum/routes.js';
 import { integrityRoutes } from './integrity/routes.js';
 import { promotionRoutes } from './promotions/routes.js';
+import { reportRoutes } from './report/routes.js';
 import { resultRoutes } from './results/routes.js';
 
 export interface ApiAppDeps {
@@ -75,6 +76,7 @@ export function buildApiApp(deps: ApiAppDeps): App {
     dashboardRoutes,
     promotionRoutes,
     integrityRoutes,
+    reportRoutes,
   ]) {
     app.register(routes, { ctx });
   }

@@ -43,6 +43,8 @@ runMain('api-server', async (config, logger) => {
     temporalUiUrl: config.TEMPORAL_UI_URL,
     operatorToken: config.AAR_OPERATOR_TOKEN!,
     runTokenKey: config.AAR_RUN_TOKEN_KEY!,
+    // Run logs are served when the local executor writes them on this machine (the dev stack).
+    runsDir: config.AAR_RUNS_DIR,
   });
   await app.listen({ host: config.AAR_HOST, port: config.AAR_API_PORT });
   await new Promise<void>((resolve) => {

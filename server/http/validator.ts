@@ -11,7 +11,10 @@ import { Value } from 'typebox/value';
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema);
   return (value: unknown) => {
-    const converted = httpPart === 'body' ? value : Value.Convert(schema, value);
+    // An absent body is read as an empty object: optional fields get their defaults, and a route
+    // that needs fields answers "missing required field" instead of a bare type error.
+    const body = httpPart === 'body' && (value === undefined || value === null) ? {} : value;
+    const converted = httpPart === 'body' ? body : Value.Convert(schema, body);
     const filled =
       converted !== undefined && converted !== null ? Value.Default(schema, converted) : converted;
     if (check.Check(filled)) return { value: filled };

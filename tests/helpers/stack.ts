@@ -128,6 +128,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const workerRegistry = new Registry();
   const dispatchMetrics = createDispatchMetrics(workerRegistry);
+  // Created once: startWorkers may run again after stop (a worker restart) on the same registry.
+  const orchestratorMetrics = createOrchestratorMetrics(workerRegistry);
   const stack: Stack = {
     workerMetrics: () => workerRegistry.metrics(),
     localExecutor: () =>
@@ -180,7 +182,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         logger: testLogger,
         temporal: temporal.client,
         eval: evalClient,
-        metrics: createOrchestratorMetrics(workerRegistry),
+        metrics: orchestratorMetrics,
         policies: {
           ...createPolicies({
             pool: record.pool,

@@ -58,3 +58,42 @@ test('a campaign of two baseline agents runs end to end on the real trainer and 
     assert.ok(row.ciLow <= row.pgrMean && row.pgrMean <= row.ciHigh, 'the mean lies in its interval');
   }
 });
+
+test('cancelling a campaign kills its running trainer processes and records it cancelled', async () => {
+  const campaignId = await startCampaign(stack, smallCampaign('cancel', 2, 20));
+  const isLive = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stack.runsDir);
+    } catch {
+      return false;
+    }
+  };
+  const livePids = () =>
+    readdirSync(stack.runsDir)
+      .filter((f) => f.startsWith(campaignId))
+      .map((f) => {
+        try {
+          return JSON.parse(readFileSync(join(stack.runsDir, f, 'launch'), 'utf8')).pid as number;
+        } catch {
+          return 0;
+        }
+      })
+      .filter((pid) => pid > 0 && isLive(pid));
+  for (let i = 0; i < 240 && livePids().length === 0; i++) await new Promise((r) => setTimeout(r, 250));
+  assert.ok(livePids().length > 0, 'a trainer was running when the campaign was cancelled');
+
+  assert.equal((await stack.api('POST', `/v1/campaigns/${campaignId}/cancel`)).status, 202);
+  await assert.rejects(campaignResult(stack, campaignId), /cancel/i);
+  for (let i = 0; i < 120 && livePids().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+  assert.deepEqual(livePids(), [], 'no trainer process is left');
+  const campaign = await stack.api('GET', `/v1/campaigns/${campaignId}`);
+  assert.equal(campaign.body.status, 'cancelled');
+  const experiments = await stack.record.pool.query('SELECT status FROM experiments WHERE campaign_id = $1', [
+    campaignId,
+  ]);
+  assert.ok(
+    experiments.rows.every((r) => r.status !== 'running'),
+    JSON.stringify(experiments.rows),
+  );
+  assert.ok(experiments.rows.some((r) => r.status === 'cancelled'));
+});

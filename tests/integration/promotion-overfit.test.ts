@@ -3,9 +3,9 @@ import { after, before, test } from 'node:test';
 import type { Context } from '@temporalio/activity';
 import type { ResearcherPolicy } from '../../activities/agent/policy.js';
 import type { Executor, RunRequest } from '../../activities/executors/executor.js';
-import { storeResult } from '../../activities/store/runs.js';
 import { promotionWorkflowId } from '../../workflows/definitions.js';
 import { campaignResult, smallCampaign, startCampaign } from '../helpers/campaigns.js';
+import { plantedExit, storePlantedResult } from '../helpers/planted-result.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /** An agent proposing the naive method: nothing in it can beat the naive baseline. */
@@ -45,22 +45,8 @@ function plantingExecutor(real: Executor): Executor {
         row[isPublic.has(i) ? label : (label + 1) % 10] = 1;
         return row;
       });
-      await storeResult(stack.record.pool, request.runId, {
-        resultVersion: 1,
-        status: 'succeeded',
-        task: request.taskId,
-        seed: request.spec.seed ?? 0,
-        spec: null,
-        predictions,
-        curve: [],
-        weakValidationAccuracy: null,
-        stoppedEpoch: null,
-        trainExamples: null,
-        wallSeconds: 0,
-        device: 'planted',
-        versions: {},
-      });
-      return { exitCode: 0, lost: false, wallSeconds: 0, adopted: false };
+      await storePlantedResult(stack.record.pool, request, predictions);
+      return plantedExit;
     },
   };
 }

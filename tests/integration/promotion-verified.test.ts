@@ -91,14 +91,30 @@ test('a real improvement is verified on fresh seeds, the private half and the he
     reason: 'x',
   });
   assert.equal(refused.status, 400, 'a reason of a few words is required');
-  const signed = await stack.api('POST', `/v1/promotions/${promotionWorkflowId(experimentId)}/sign-off`, {
-    accept: true,
-    reason: 'replicated on fresh seeds and transfers',
-    operator: 'alice',
-  });
-  assert.equal(signed.status, 200, JSON.stringify(signed.body));
-  assert.equal(signed.body.state, 'accepted');
-  assert.equal(signed.body.signedOffBy, 'alice');
+  // The operator reads the promotion and signs it off with the CLI.
+  const { aar, stackEnv } = await import('../cli/cli-runner.js');
+  const table = await aar(stackEnv(stack), ['promotion', 'list', campaignId]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /verified/);
+  const shown = await aar(stackEnv(stack), [
+    'promotion',
+    'show',
+    promotionWorkflowId(experimentId),
+    '--json',
+  ]);
+  assert.equal(JSON.parse(shown.stdout).state, 'verified');
+  const noReason = await aar(stackEnv(stack), ['promotion', 'sign-off', promotionWorkflowId(experimentId)]);
+  assert.equal(noReason.code, 2, 'a sign-off without a reason is a usage error');
+  const signed = await aar(stackEnv(stack, { USER: 'alice' }), [
+    'promotion',
+    'sign-off',
+    promotionWorkflowId(experimentId),
+    '--reason',
+    'replicated on fresh seeds and transfers',
+    '--json',
+  ]);
+  assert.equal(signed.code, 0, signed.stderr);
+  assert.equal(JSON.parse(signed.stdout).state, 'accepted');
   const final = (await handle.result()) as { state: string };
   assert.equal(final.state, 'accepted');
   const again = await stack.api('POST', `/v1/promotions/${promotionWorkflowId(experimentId)}/sign-off`, {

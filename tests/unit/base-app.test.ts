@@ -86,3 +86,24 @@ test('fills query-string defaults and converts query numbers', async () => {
   assert.equal((await local.inject({ method: 'GET', url: '/page?limit=seven' })).statusCode, 400);
   await local.close();
 });
+
+test('reads an absent body as an empty object: defaults apply, required fields are named', async () => {
+  const local = createBaseApp({ logger: testLogger, registry: new Registry(), bodyLimit: 1024 });
+  local.post(
+    '/optional',
+    { schema: { body: Type.Object({ reason: Type.String({ default: 'none given' }) }) } },
+    async (request) => request.body,
+  );
+  local.post(
+    '/required',
+    { schema: { body: Type.Object({ text: Type.String() }) } },
+    async (request) => request.body,
+  );
+  assert.deepEqual((await local.inject({ method: 'POST', url: '/optional' })).json(), {
+    reason: 'none given',
+  });
+  const missing = await local.inject({ method: 'POST', url: '/required' });
+  assert.equal(missing.statusCode, 400);
+  assert.match(missing.json().error.message, /text/);
+  await local.close();
+});

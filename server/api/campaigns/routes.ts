@@ -8,8 +8,9 @@ import {
   listAgents,
   listCampaigns,
 } from '../../../activities/store/campaigns.js';
+import { queuedExperimentsByAgent } from '../../../activities/store/experiments.js';
 import { campaignLeaderboard } from '../../../activities/store/receipts.js';
-import { CampaignSpec, campaignSpecProblems } from '../../../core/campaign-spec.js';
+import { CampaignSpec, campaignSpecProblems, withAgentDefaults } from '../../../core/campaign-spec.js';
 import { parseWith, ValidationError } from '../../../core/validation.js';
 import { campaignWorkflowId } from '../../../workflows/definitions.js';
 import { campaignWorkflow } from '../../../workflows/index.js';
@@ -44,7 +45,7 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
     async (request, reply) => {
       let spec: CampaignSpec;
       try {
-        spec = parseWith(CampaignSpec, request.body, 'campaign spec');
+        spec = withAgentDefaults(parseWith(CampaignSpec, request.body, 'campaign spec'));
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         throw new AppError('invalid_request', error.message, { details: [...error.issues] });
@@ -144,6 +145,7 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
       const live = await queryCampaign(ctx.temporal, campaignId);
       const agents = await listAgents(ctx.pool, campaignId);
       const board = new Map((await campaignLeaderboard(ctx.pool, campaignId)).map((r) => [r.agentId, r]));
+      const queued = await queuedExperimentsByAgent(ctx.pool, campaignId);
       const views = await Promise.all(
         agents.map(async (agent) => {
           const workflowId = researcherIdOf(live, campaignId, agent.id);
@@ -159,7 +161,12 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
             detail: status?.detail ?? agent.detail,
             currentHypothesis: status?.currentHypothesis ?? null,
             currentExperimentId: status?.currentExperimentId ?? null,
-            experiments: { done: agent.done, running: agent.running, failed: agent.failed },
+            experiments: {
+              done: agent.done,
+              running: agent.running,
+              failed: agent.failed,
+              queued: queued.get(agent.id) ?? 0,
+            },
             best: best ? { pgr: best.pgrMean ?? best.reportedPgr, experimentId: best.experimentId } : null,
             gpuSeconds: status?.gpuSeconds ?? 0,
             workflowId,
@@ -181,6 +188,7 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
         budget: {
           limits:
             live?.budget ?? (campaign.spec as { budgets?: { campaign?: unknown } }).budgets?.campaign ?? null,
+          perAgent: (campaign.spec as { budgets?: { perAgent?: unknown } }).budgets?.perAgent ?? null,
           experimentsGranted: live?.granted ?? agents.reduce((n, a) => n + a.done + a.running, 0),
           gpuHours: (live?.gpuSeconds ?? 0) / 3600,
           fractionUsed: live?.budgetFractionUsed ?? 0,

@@ -39,7 +39,14 @@ export const AgentView = Type.Object({
   detail: Type.Union([Type.String(), Type.Null()]),
   currentHypothesis: Type.Union([Type.String(), Type.Null()]),
   currentExperimentId: Type.Union([Type.String(), Type.Null()]),
-  experiments: Type.Object({ done: Type.Integer(), running: Type.Integer(), failed: Type.Integer() }),
+  experiments: Type.Object({
+    done: Type.Integer(),
+    running: Type.Integer({ description: 'Proposed or running (queued ones included).' }),
+    failed: Type.Integer(),
+    queued: Type.Integer({
+      description: 'Running experiments none of whose runs has started (no slot or GPU yet).',
+    }),
+  }),
   best: Best,
   gpuSeconds: Type.Number(),
   workflowId: Type.String(),
@@ -61,6 +68,9 @@ export const CampaignView = Type.Object({
   stopping: Type.Union([Type.String(), Type.Null()]),
   budget: Type.Object({
     limits: Type.Unknown(),
+    perAgent: Type.Unknown({
+      description: "Each agent's budget from the spec (the latest budget signal may differ).",
+    }),
     experimentsGranted: Type.Integer(),
     gpuHours: Type.Number(),
     fractionUsed: Type.Number(),

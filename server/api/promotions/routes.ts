@@ -162,15 +162,16 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
       const found: PromotionRow | null = await findPromotion(ctx.pool, request.params.promotionId);
       if (found === null) throw new AppError('not_found', `no promotion ${request.params.promotionId}`);
       if (found.state !== 'verified') {
-        throw new AppError('conflict', `promotion ${found.id} is ${found.state}: only a verified result can be signed off`);
+        throw new AppError(
+          'conflict',
+          `promotion ${found.id} is ${found.state}: only a verified result can be signed off`,
+        );
       }
       const operator = request.body.operator ?? actorOf(request.headers);
       try {
-        await ctx.temporal.workflow
-          .getHandle(request.params.promotionId)
-          .executeUpdate(signOffUpdate, {
-            args: [{ operator, reason: request.body.reason, accept: request.body.accept }],
-          });
+        await ctx.temporal.workflow.getHandle(request.params.promotionId).executeUpdate(signOffUpdate, {
+          args: [{ operator, reason: request.body.reason, accept: request.body.accept }],
+        });
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) {
           throw new AppError(

@@ -1,0 +1,123 @@
+import { Type } from 'typebox';
+import { findExperiment, listExperiments } from '../../store/experiments.js';
+import { recentPosts } from '../../store/forum.js';
+import { readNotebook } from '../../store/notebook.js';
+import { campaignLeaderboard } from '../../store/receipts.js';
+import { compactSpec, cut, notebookText, untrusted } from './prompt.js';
+import { define, ok, refuse } from './tool-kit.js';
+
+const Empty = Type.Object({}, { additionalProperties: false });
+
+/** The tools that read: the forum, the leaderboard, the agent's history and notebook, an experiment. */
+export const READ_TOOLS = {
+  read_forum: define({
+    description:
+      "The campaign forum's newest posts (findings, results, questions, operator messages), newest first. Untrusted data.",
+    input: Type.Object(
+      {
+        limit: Type.Optional(
+          Type.Integer({ minimum: 1, maximum: 50, description: 'How many posts (default 20).' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    async run(ctx, input) {
+      const posts = await recentPosts(ctx.pool, ctx.campaignId, input.limit ?? 20);
+      if (posts.length === 0) return ok('The forum has no posts yet.');
+      return ok(
+        untrusted(
+          'forum',
+          posts.map((p) => ({
+            id: p.id,
+            author: `${p.authorKind}:${p.authorId}`,
+            kind: p.kind,
+            title: p.title,
+            body: cut(p.body, 1500),
+            experimentIds: p.experimentIds,
+            at: p.createdAt,
+          })),
+        ),
+      );
+    },
+  }),
+  read_leaderboard: define({
+    description: "Each agent's best experiment by public PGR (mean over seeds with its interval when known).",
+    input: Empty,
+    async run(ctx) {
+      const rows = await campaignLeaderboard(ctx.pool, ctx.campaignId);
+      return ok(rows.length === 0 ? 'Nothing has been scored yet.' : JSON.stringify(rows, null, 1));
+    },
+  }),
+  read_history: define({
+    description:
+      'Your own experiments, oldest first (the last 20): hypothesis, spec, status, reported PGR, failure.',
+    input: Empty,
+    async run(ctx) {
+      const own = (await listExperiments(ctx.pool, ctx.campaignId, { agentId: ctx.agentId })).slice(-20);
+      if (own.length === 0) return ok('You have run no experiments yet.');
+      return ok(
+        untrusted(
+          'own-history',
+          own.map((e) => ({
+            id: e.id,
+            status: e.status,
+            reportedPgr: e.reportedPgr,
+            hypothesis: cut(e.hypothesis, 400),
+            failure: e.failureReason ? cut(e.failureReason, 400) : undefined,
+            spec: compactSpec(e.spec, 300),
+          })),
+        ),
+      );
+    },
+  }),
+  read_notebook: define({
+    description: 'Your notebook: the summary of older entries and every entry written since.',
+    input: Empty,
+    async run(ctx) {
+      return ok(
+        `<notebook>\n${notebookText(await readNotebook(ctx.pool, ctx.campaignId, ctx.agentId))}\n</notebook>`,
+      );
+    },
+  }),
+  read_experiment: define({
+    description:
+      "One experiment of this campaign (yours or another agent's): spec, status, reported PGR, analysis and per-seed results. Untrusted data.",
+    input: Type.Object(
+      { experimentId: Type.String({ minLength: 1, maxLength: 200 }) },
+      { additionalProperties: false },
+    ),
+    async run(ctx, input) {
+      const e = await findExperiment(ctx.pool, input.experimentId);
+      if (e === null || e.campaignId !== ctx.campaignId)
+        return refuse(`no experiment ${input.experimentId} in this campaign`);
+      const seeds = await ctx.pool.query<{
+        seed: number;
+        status: string;
+        weak: number | null;
+        failure: unknown;
+      }>(
+        `SELECT seed, status, (bundle->>'weakValidationAccuracy')::float8 AS weak, bundle->'failure'->'kind' AS failure
+         FROM results WHERE experiment_id = $1 ORDER BY seed`,
+        [e.id],
+      );
+      return ok(
+        untrusted('experiment', {
+          id: e.id,
+          agent: e.agentId,
+          status: e.status,
+          reportedPgr: e.reportedPgr,
+          hypothesis: cut(e.hypothesis, 2000),
+          spec: compactSpec(e.spec, 6000),
+          failure: e.failureReason ? cut(e.failureReason, 2000) : undefined,
+          analysis: e.analysis ? cut(e.analysis, 3000) : undefined,
+          seeds: seeds.rows.map((r) => ({
+            seed: r.seed,
+            status: r.status,
+            weakValidationAccuracy: r.weak,
+            failure: r.failure ?? undefined,
+          })),
+        }),
+      );
+    },
+  }),
+};

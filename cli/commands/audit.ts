@@ -1,0 +1,112 @@
+import { writeFile } from 'node:fs/promises';
+import { campaignIdOf } from '../campaign-ref.js';
+import { type Command, stringOpt } from '../command.js';
+import { table } from '../render/table.js';
+import { ago } from '../render/text.js';
+
+interface Verification {
+  ok: boolean;
+  entries: number;
+  headSeq: number;
+  headHash: string;
+  firstBrokenSeq: number | null;
+  reason: string | null;
+}
+
+/** The verification as Prometheus text (node-exporter textfile collector), for the audit alert. */
+export function verificationMetrics(v: Verification, nowMs = Date.now()): string {
+  return [
+    '# HELP aar_audit_chain_ok 1 when the eval audit chain verified intact, 0 when a link is broken.',
+    '# TYPE aar_audit_chain_ok gauge',
+    `aar_audit_chain_ok ${v.ok ? 1 : 0}`,
+    '# HELP aar_audit_entries Audit entries checked by the last verification.',
+    '# TYPE aar_audit_entries gauge',
+    `aar_audit_entries ${v.entries}`,
+    '# HELP aar_audit_last_verified_timestamp_seconds When the audit chain was last verified.',
+    '# TYPE aar_audit_last_verified_timestamp_seconds gauge',
+    `aar_audit_last_verified_timestamp_seconds ${Math.floor(nowMs / 1000)}`,
+    '',
+  ].join('\n');
+}
+
+export const auditVerify: Command = {
+  path: ['audit', 'verify'],
+  summary: "Recompute the eval server's audit hash chain; exit 1 when a link is broken",
+  usage: '[--metrics-file <path>]',
+  options: {
+    'metrics-file': {
+      type: 'string',
+      description: 'Also write the result as Prometheus metrics (textfile collector) for the audit alert.',
+    },
+  },
+  positionals: { min: 0, max: 0 },
+  reads: true,
+  details:
+    'Keep the head hash it prints somewhere else: a chain rewritten from the start is only caught against it.',
+  async run(ctx, input) {
+    const result = await ctx.evalAdmin().get<Verification>('/v1/admin/audit/verify');
+    const file = stringOpt(input, 'metrics-file');
+    if (file !== undefined) await writeFile(file, verificationMetrics(result));
+    if (ctx.json) ctx.printJson(result);
+    else if (result.ok) ctx.print(`OK ${result.entries} entries, head ${result.headSeq} ${result.headHash}`);
+    else
+      ctx.print(
+        `BROKEN at entry ${result.firstBrokenSeq}: ${result.reason} (${result.entries} entries checked; head ${result.headHash})`,
+      );
+    return result.ok ? 0 : 1;
+  },
+};
+
+export const auditViolations: Command = {
+  path: ['audit', 'violations'],
+  summary:
+    'Violations the eval server recorded for a campaign: probe flags, no-eval attempts, budget overruns',
+  usage: '[<campaign>] [--agent <agent>] [--kind probe|no_eval|budget_exhausted]',
+  options: {
+    agent: { type: 'string', description: 'Only this agent.' },
+    kind: {
+      type: 'string',
+      description: 'Only this kind.',
+      choices: ['probe', 'no_eval', 'budget_exhausted'],
+    },
+  },
+  positionals: { min: 0, max: 1 },
+  reads: true,
+  async run(ctx, input) {
+    const campaignId = await campaignIdOf(ctx, input.positionals[0]);
+    const query = new URLSearchParams({ campaignId });
+    for (const name of ['agent', 'kind']) {
+      const value = stringOpt(input, name);
+      if (value !== undefined) query.set(name === 'agent' ? 'agentId' : name, value);
+    }
+    const { violations } = await ctx.evalAdmin().get<{
+      violations: {
+        id: number;
+        kind: string;
+        agentId: string;
+        experimentId: string | null;
+        detail: unknown;
+        createdAt: string;
+      }[];
+    }>(`/v1/admin/violations?${query}`);
+    if (ctx.json) return ctx.printJson({ campaignId, violations });
+    if (violations.length === 0) {
+      ctx.print(`no violations recorded for campaign ${campaignId}`);
+      return 0;
+    }
+    ctx.print(
+      table(
+        ['id', 'kind', 'agent', 'experiment', 'when', 'detail'],
+        violations.map((v) => [
+          String(v.id),
+          v.kind,
+          v.agentId,
+          v.experimentId ?? '-',
+          `${ago(v.createdAt)} ago`,
+          JSON.stringify(v.detail),
+        ]),
+      ),
+    );
+    return 0;
+  },
+};

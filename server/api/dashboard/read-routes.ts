@@ -1,0 +1,217 @@
+import { Type } from 'typebox';
+import { findCampaign } from '../../../activities/store/campaigns.js';
+import { findExperiment, listExperiments } from '../../../activities/store/experiments.js';
+import { experimentScores, pgrSeries } from '../../../activities/store/receipts.js';
+import { listCampaignRuns, listResultSummaries } from '../../../activities/store/runs.js';
+import { AppError, errorResponses } from '../../http/errors.js';
+import { CampaignParams } from '../campaigns/schemas.js';
+import type { ApiPlugin } from '../context.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const PgrPoint = Type.Object({
+  agentId: Type.String(),
+  experimentId: Type.String(),
+  at: Type.String(),
+  reportedPgr: Type.Number(),
+  pgrMean: Nullable(Type.Number()),
+  ciLow: Nullable(Type.Number()),
+  ciHigh: Nullable(Type.Number()),
+});
+
+const SeedScore = Type.Object({ seed: Type.Integer(), accuracy: Type.Number(), pgr: Type.Number() });
+const Score = Type.Object({
+  submissionId: Type.String(),
+  reportedPgr: Nullable(Type.Number()),
+  pgrMean: Nullable(Type.Number()),
+  ciLow: Nullable(Type.Number()),
+  ciHigh: Nullable(Type.Number()),
+  perSeed: Type.Array(SeedScore),
+});
+
+const CurvePoint = Type.Object({
+  epoch: Type.Integer(),
+  trainLoss: Nullable(Type.Number()),
+  weakValAccuracy: Nullable(Type.Number()),
+});
+const Result = Type.Object({
+  runId: Type.String(),
+  experimentId: Type.String(),
+  seed: Type.Integer(),
+  status: Type.String(),
+  curve: Type.Array(CurvePoint),
+  weakValidationAccuracy: Nullable(Type.Number()),
+  stoppedEpoch: Nullable(Type.Integer()),
+  trainExamples: Nullable(Type.Integer()),
+  wallSeconds: Type.Number(),
+  device: Type.String(),
+  failure: Nullable(Type.Object({ kind: Type.String(), message: Type.String() })),
+  receivedAt: Type.String(),
+});
+
+const ExportedExperiment = Type.Object({
+  id: Type.String(),
+  agentId: Type.String(),
+  seq: Type.Integer(),
+  status: Type.String(),
+  hypothesis: Type.String(),
+  seeds: Type.Array(Type.Integer()),
+  noEval: Type.Boolean(),
+  failureReason: Nullable(Type.String()),
+  spec: Type.Unknown(),
+  createdAt: Type.String(),
+  finishedAt: Nullable(Type.String()),
+  score: Nullable(Score),
+});
+const ExportedRun = Type.Object({
+  runId: Type.String(),
+  experimentId: Type.String(),
+  seed: Type.Integer(),
+  attempt: Type.Integer(),
+  executor: Type.String(),
+  status: Type.String(),
+  failureKind: Nullable(Type.String()),
+  failureMessage: Nullable(Type.String()),
+  wallSeconds: Nullable(Type.Number()),
+  stoppedEpoch: Nullable(Type.Integer()),
+  device: Nullable(Type.String()),
+  publicAccuracy: Nullable(Type.Number()),
+  publicPgr: Nullable(Type.Number()),
+  createdAt: Type.String(),
+  finishedAt: Nullable(Type.String()),
+});
+
+const ExperimentParams = Type.Object({
+  experimentId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' }),
+});
+
+/**
+ * Read routes the dashboard and the CLI need beyond the campaign routes: PGR over time, an
+ * experiment's per-seed results and training curves, and a campaign export. Predictions never
+ * leave the database (the queries drop them).
+ */
+export const readRoutes: ApiPlugin = async (app, { ctx }) => {
+  app.get(
+    '/v1/campaigns/:campaignId/pgr-series',
+    {
+      onRequest: ctx.guards.operator,
+      schema: {
+        summary: 'Every scored experiment of a campaign as a point of public PGR over time',
+        tags: ['dashboard'],
+        params: CampaignParams,
+        response: { 200: Type.Object({ points: Type.Array(PgrPoint) }), ...errorResponses(401) },
+      },
+    },
+    async (request) => ({ points: await pgrSeries(ctx.pool, request.params.campaignId) }),
+  );
+
+  app.get(
+    '/v1/experiments/:experimentId/results',
+    {
+      onRequest: ctx.guards.operator,
+      schema: {
+        summary:
+          "An experiment's public score per seed and each run's result: timings, failure, training curve",
+        tags: ['dashboard'],
+        params: ExperimentParams,
+        response: {
+          200: Type.Object({ score: Nullable(Score), results: Type.Array(Result) }),
+          ...errorResponses(401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { experimentId } = request.params;
+      if ((await findExperiment(ctx.pool, experimentId)) === null)
+        throw new AppError('not_found', `no experiment ${experimentId}`);
+      const scores = await experimentScores(ctx.pool, [experimentId]);
+      return {
+        score: scores.get(experimentId) ?? null,
+        results: await listResultSummaries(ctx.pool, [experimentId]),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/campaigns/:campaignId/export',
+    {
+      onRequest: ctx.guards.operator,
+      schema: {
+        summary: "Everything recorded about a campaign's experiments and runs, for CSV or JSON export",
+        tags: ['dashboard'],
+        params: CampaignParams,
+        response: {
+          200: Type.Object({
+            campaign: Type.Object({
+              id: Type.String(),
+              name: Type.String(),
+              taskId: Type.String(),
+              status: Type.String(),
+              createdAt: Type.String(),
+              finishedAt: Nullable(Type.String()),
+            }),
+            experiments: Type.Array(ExportedExperiment),
+            runs: Type.Array(ExportedRun),
+          }),
+          ...errorResponses(401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { campaignId } = request.params;
+      const campaign = await findCampaign(ctx.pool, campaignId);
+      if (campaign === null) throw new AppError('not_found', `no campaign ${campaignId}`);
+      const experiments = await listExperiments(ctx.pool, campaignId);
+      const ids = experiments.map((e) => e.id);
+      const scores = await experimentScores(ctx.pool, ids);
+      const results = new Map((await listResultSummaries(ctx.pool, ids)).map((r) => [r.runId, r]));
+      const runs = await listCampaignRuns(ctx.pool, campaignId);
+      return {
+        campaign: {
+          id: campaign.id,
+          name: campaign.name,
+          taskId: campaign.taskId,
+          status: campaign.status,
+          createdAt: campaign.createdAt,
+          finishedAt: campaign.finishedAt,
+        },
+        experiments: experiments.map((e) => ({
+          id: e.id,
+          agentId: e.agentId,
+          seq: e.seq,
+          status: e.status,
+          hypothesis: e.hypothesis,
+          seeds: e.seeds,
+          noEval: e.noEval,
+          failureReason: e.failureReason,
+          spec: e.spec,
+          createdAt: e.createdAt,
+          finishedAt: e.finishedAt,
+          score: scores.get(e.id) ?? null,
+        })),
+        runs: runs.map((r) => {
+          const result = results.get(r.id);
+          const seedScore = scores.get(r.experimentId)?.perSeed.find((s) => s.seed === r.seed);
+          return {
+            runId: r.id,
+            experimentId: r.experimentId,
+            seed: r.seed,
+            attempt: r.attempt,
+            executor: r.executor,
+            status: r.status,
+            failureKind: r.failure?.kind ?? null,
+            failureMessage: r.failure?.message ?? null,
+            wallSeconds: result?.wallSeconds ?? null,
+            stoppedEpoch: result?.stoppedEpoch ?? null,
+            device: result?.device ?? null,
+            publicAccuracy: result?.status === 'succeeded' ? (seedScore?.accuracy ?? null) : null,
+            publicPgr: result?.status === 'succeeded' ? (seedScore?.pgr ?? null) : null,
+            createdAt: r.createdAt,
+            finishedAt: r.finishedAt,
+          };
+        }),
+      };
+    },
+  );
+};

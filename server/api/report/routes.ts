@@ -1,0 +1,31 @@
+import { Type } from 'typebox';
+import { AppError, errorResponses } from '../../http/errors.js';
+import { CampaignParams } from '../campaigns/schemas.js';
+import type { ApiPlugin } from '../context.js';
+import { renderHtml, renderMarkdown } from './render.js';
+import { loadReportData } from './report-data.js';
+
+/** The campaign report as Markdown or as a self-contained HTML page (what `aar report` writes). */
+export const reportRoutes: ApiPlugin = async (app, { ctx }) => {
+  app.get(
+    '/v1/campaigns/:campaignId/report',
+    {
+      onRequest: ctx.guards.operator,
+      schema: {
+        summary: 'The campaign report: PGR over time, method families, promotions, integrity flags, cost',
+        tags: ['report'],
+        params: CampaignParams,
+        querystring: Type.Object({ format: Type.Enum(['md', 'html', 'json'], { default: 'md' }) }),
+        response: { 200: Type.Unknown(), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const data = await loadReportData(ctx.pool, request.params.campaignId);
+      if (data === null) throw new AppError('not_found', `no campaign ${request.params.campaignId}`);
+      if (request.query.format === 'json') return data;
+      if (request.query.format === 'html')
+        return reply.type('text/html; charset=utf-8').send(renderHtml(data));
+      return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(data));
+    },
+  );
+};
