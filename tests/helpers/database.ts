@@ -36,6 +36,8 @@ export async function createTestDatabase(
   const set = options.migrate === undefined ? 'record' : options.migrate;
   if (set !== null) await migrateUp(url, set);
   const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5000 });
+  // An idle client dies when PostgreSQL restarts (the fault tests do that); the pool reconnects.
+  pool.on('error', () => undefined);
   return {
     url,
     pool,
