@@ -345,6 +345,21 @@ export const VARIABLES = {
   },
   AAR_K8S_CPU: { doc: 'CPU request of each trainer pod.', fallback: '2', parse: quantity },
   AAR_K8S_MEMORY: { doc: 'Memory request and limit of each trainer pod.', fallback: '8Gi', parse: quantity },
+  AAR_K8S_GPU_TYPE_LABEL: {
+    doc: "Node label whose value names the GPU model; a spec's resources.gpuType selects nodes on it.",
+    fallback: 'nvidia.com/gpu.product',
+    parse: text,
+  },
+  AAR_K8S_MODEL_PVC: {
+    doc: 'PersistentVolumeClaim holding model weights, mounted read-only into runs whose spec names a model (text tasks); empty: none.',
+    fallback: '',
+    parse: (raw: string) => raw,
+  },
+  AAR_K8S_MODEL_MOUNT_PATH: {
+    doc: "Where the model volume is mounted in trainer pods; a spec's model.path must lie under it.",
+    fallback: '/models',
+    parse: text,
+  },
   AAR_K8S_NODE_SELECTOR: {
     doc: 'Node selector of the trainer pods: `key=value,...` (the GPU type, e.g. `nvidia.com/gpu.product=H100-SXM`).',
     fallback: '',

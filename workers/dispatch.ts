@@ -31,6 +31,7 @@ runMain('dispatch-worker', async (config, logger) => {
   );
   const metricsServer = await serveMetrics(registry, config.AAR_HOST, config.AAR_DISPATCH_METRICS_PORT);
   const evalClient = createHttpEvalClient(config.AAR_EVAL_URL, config.AAR_EVAL_ADMIN_TOKEN!);
+  const dispatchMetrics = createDispatchMetrics(registry);
   const local = createLocalExecutor({
     runsDir: config.AAR_RUNS_DIR,
     python: config.AAR_PYTHON,
@@ -39,20 +40,33 @@ runMain('dispatch-worker', async (config, logger) => {
     runTokenKey: config.AAR_RUN_TOKEN_KEY!,
     bundlePath: createBundleCache(config.AAR_TASKS_DIR, evalClient),
     logger,
-    metrics: createDispatchMetrics(registry),
+    metrics: dispatchMetrics,
     reportStarted: createRunStartedReporter(config.AAR_API_URL, config.AAR_RUN_TOKEN_KEY!, logger),
   });
+  // The k8s executor only when configured: its client library is loaded only then.
+  const k8s =
+    config.AAR_K8S_KUBECONFIG === ''
+      ? undefined
+      : await (
+          await import('../activities/executors/k8s/k8s-executor-from-config.js')
+        ).createK8sExecutorFromConfig(config, {
+          logger,
+          metrics: dispatchMetrics,
+          reportStarted: createRunStartedReporter(config.AAR_API_URL, config.AAR_RUN_TOKEN_KEY!, logger),
+        });
+  const slots = config.AAR_EXECUTOR_SLOTS + (k8s ? config.AAR_K8S_MAX_RUNS : 0);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const taskQueue = queueNames(config.AAR_QUEUE_PREFIX).dispatch;
   const worker = await createDispatchWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
-    executors: { local },
-    slots: config.AAR_EXECUTOR_SLOTS,
+    executors: k8s ? { local, k8s } : { local },
+    slots,
   });
-  logger.info({ taskQueue, slots: config.AAR_EXECUTOR_SLOTS }, 'worker started');
+  logger.info({ taskQueue, slots, k8s: k8s !== undefined }, 'worker started');
   await worker.run();
+  await k8s?.close();
   await connection.close();
   metricsServer.close();
 });

@@ -166,8 +166,10 @@ export async function loadResultBundles(pool: Queryable, runIds: readonly string
 
 export async function markRunStarted(pool: Queryable, runId: string, externalId: string): Promise<boolean> {
   const updated = await pool.query(
+    // A repeat report of the same process or Job (an adopting worker) does not count as a launch.
     `UPDATE experiment_runs SET status = CASE WHEN status = 'pending' THEN 'running' ELSE status END,
-       external_id = $2, started_at = COALESCE(started_at, now()), launches = launches + 1
+       launches = launches + CASE WHEN external_id IS DISTINCT FROM $2 THEN 1 ELSE 0 END,
+       external_id = $2, started_at = COALESCE(started_at, now())
      WHERE id = $1`,
     [runId, externalId],
   );

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Stops what up.sh started, by the pids in its pid files: SIGTERM, a grace period, then
 # SIGKILL. Keeps the data (etcd, certificates) so the next up.sh finds the same cluster.
-# Usage: scripts/k8s/down.sh [--purge]   (--purge also deletes $AAR_STATE_DIR/k8s)
+# Usage: scripts/k8s/down.sh [--purge]        (--purge also deletes $AAR_STATE_DIR/k8s)
+#        scripts/k8s/down.sh COMPONENT...      stop only these (etcd, kube-apiserver, ...)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PURGE=false
-case "${1:-}" in
-  "") ;;
-  --purge) PURGE=true ;;
-  *) k8s_die "usage: $0 [--purge]" ;;
-esac
+ONLY=()
+for arg in "$@"; do
+  case "$arg" in
+    --purge) PURGE=true ;;
+    etcd | kube-apiserver | kube-controller-manager | kube-scheduler | kwok) ONLY+=("$arg") ;;
+    *) k8s_die "usage: $0 [--purge] | $0 COMPONENT... (one of ${K8S_COMPONENTS[*]})" ;;
+  esac
+done
+if $PURGE && ((${#ONLY[@]} > 0)); then k8s_die "--purge stops everything; give no component names with it"; fi
 GRACE="${AAR_K8S_STOP_GRACE:-10}"
 
 STATE="$(k8s_state_dir)"
@@ -42,8 +47,14 @@ stop() {
 }
 
 # Reverse start order: clients first, etcd last, so nothing logs errors about a lost server.
+wanted() { # <component>: true when no names were given, or this one was
+  local c
+  ((${#ONLY[@]} == 0)) && return 0
+  for c in "${ONLY[@]}"; do [[ "$c" == "$1" ]] && return 0; done
+  return 1
+}
 for ((i = ${#K8S_COMPONENTS[@]} - 1; i >= 0; i--)); do
-  stop "${K8S_COMPONENTS[i]}"
+  if wanted "${K8S_COMPONENTS[i]}"; then stop "${K8S_COMPONENTS[i]}"; fi
 done
 
 if $PURGE; then
