@@ -45,19 +45,17 @@ export const flags: Command = {
   async run(ctx, input) {
     const campaignId = await campaignIdOf(ctx, input.positionals[0]);
     const experiment = stringOpt(input, 'experiment');
-    const { flags: found } = await ctx
-      .api()
-      .get<{
-        flags: {
-          severity: string;
-          kind: string;
-          agentId: string | null;
-          experimentId: string | null;
-          message: string;
-        }[];
-      }>(
-        `/v1/campaigns/${campaignId}/flags${experiment ? `?experiment=${encodeURIComponent(experiment)}` : ''}`,
-      );
+    const { flags: found } = await ctx.api().get<{
+      flags: {
+        severity: string;
+        kind: string;
+        agentId: string | null;
+        experimentId: string | null;
+        message: string;
+      }[];
+    }>(
+      `/v1/campaigns/${campaignId}/flags${experiment ? `?experiment=${encodeURIComponent(experiment)}` : ''}`,
+    );
     if (ctx.json) return ctx.printJson({ campaignId, flags: found });
     if (found.length === 0) ctx.print('no integrity flags');
     for (const f of found)

@@ -7,7 +7,7 @@ import type { Executor, RunExit, RunRequest } from '../executor.js';
 import { MAX_BUNDLE_TOKEN_TTL_S, type MintBundleToken } from './eval-run-token.js';
 import { createJobFollower, type Launched } from './job-follower.js';
 import { ANNOTATIONS, belongsToRun, jobNameFor } from './job-identity.js';
-import { buildJobManifest, ModelVolumeError, buildRunSecret } from './job-manifest.js';
+import { buildJobManifest, buildRunSecret, ModelVolumeError } from './job-manifest.js';
 import type { K8sJobSettings } from './job-settings.js';
 import { jobOutcome } from './job-status.js';
 import { createJobWatch } from './job-watch.js';
@@ -103,7 +103,8 @@ export function createK8sExecutor(deps: K8sExecutorDeps): K8sExecutor {
     try {
       manifest = buildJobManifest({ ...request, ...(workflowId ? { workflowId } : {}) }, deps.settings);
     } catch (error) {
-      if (error instanceof ModelVolumeError) throw ApplicationFailure.nonRetryable(error.message, 'ModelVolumeUnavailable');
+      if (error instanceof ModelVolumeError)
+        throw ApplicationFailure.nonRetryable(error.message, 'ModelVolumeUnavailable');
       throw error;
     }
     try {
