@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { Gauge, type Registry } from 'prom-client';
+import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 
 export type Pool = pg.Pool;
@@ -13,6 +14,20 @@ export interface PoolOptions {
   readonly connectTimeoutMs: number;
   /** Distinguishes pools in metrics when a process holds two (api and eval databases). */
   readonly name: string;
+}
+
+/** The pool settings of one of the two databases, as the configuration gives them. */
+export function poolOptionsFor(
+  config: Config,
+  database: 'record' | 'eval',
+  max = config.AAR_DB_POOL_MAX,
+): PoolOptions {
+  return {
+    url: database === 'record' ? config.DATABASE_URL : config.EVAL_DATABASE_URL,
+    max,
+    connectTimeoutMs: config.AAR_DB_CONNECT_TIMEOUT_MS,
+    name: database,
+  };
 }
 
 /**

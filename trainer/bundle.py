@@ -35,13 +35,9 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamps make the archive re
 _META_FIELDS = ("bundleFormatVersion", "task", "family", "numClasses", "inputShape", "sizes", "generatorVersion")
 
 
-@dataclass(frozen=True)
-class TaskBundle:
-    """A loaded, checked task bundle."""
+class BundleMeta:
+    """What every bundle kind reads from its ``meta`` object."""
 
-    train_x: np.ndarray
-    weak_probs: np.ndarray
-    test_x: np.ndarray
     meta: dict[str, Any]
 
     @property
@@ -51,6 +47,16 @@ class TaskBundle:
     @property
     def num_classes(self) -> int:
         return int(self.meta["numClasses"])
+
+
+@dataclass(frozen=True)
+class TaskBundle(BundleMeta):
+    """A loaded, checked task bundle."""
+
+    train_x: np.ndarray
+    weak_probs: np.ndarray
+    test_x: np.ndarray
+    meta: dict[str, Any]
 
 
 def write_bundle(

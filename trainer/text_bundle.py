@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .bundle import write_arrays
+from .bundle import BundleMeta, write_arrays
 
 TEXT_BUNDLE_FORMAT_VERSION = 2
 TEXT_ARRAY_KEYS = ("train_text", "train_offsets", "weak_probs", "test_text", "test_offsets", "meta")
@@ -32,21 +32,13 @@ _META_FIELDS = ("bundleFormatVersion", "task", "family", "inputKind", "numClasse
 
 
 @dataclass(frozen=True)
-class TextBundle:
+class TextBundle(BundleMeta):
     """A loaded, checked text bundle."""
 
     train_texts: list[str]
     weak_probs: np.ndarray
     test_texts: list[str]
     meta: dict[str, Any]
-
-    @property
-    def task(self) -> str:
-        return str(self.meta["task"])
-
-    @property
-    def num_classes(self) -> int:
-        return int(self.meta["numClasses"])
 
 
 def pack_texts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

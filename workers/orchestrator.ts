@@ -10,7 +10,7 @@ import { createHttpEvalClient } from '../activities/eval/http-eval-client.js';
 import { createOrchestratorMetrics } from '../activities/metrics.js';
 import { assertSchemaCurrent } from '../db/migrate.js';
 import { ConfigError } from '../runtime/config.js';
-import { createPool } from '../runtime/db.js';
+import { createPool, poolOptionsFor } from '../runtime/db.js';
 import { runMain } from '../runtime/main.js';
 import { createRegistry, serveMetrics } from '../runtime/metrics.js';
 import { installTemporalRuntime } from '../runtime/temporal-runtime.js';
@@ -28,16 +28,7 @@ runMain('orchestrator-worker', async (config, logger) => {
     config.AAR_HOST,
     config.AAR_WORKER_METRICS_PORT === 0 ? 0 : config.AAR_WORKER_METRICS_PORT + 1,
   );
-  const pool = createPool(
-    {
-      url: config.DATABASE_URL,
-      max: config.AAR_DB_POOL_MAX,
-      connectTimeoutMs: config.AAR_DB_CONNECT_TIMEOUT_MS,
-      name: 'record',
-    },
-    logger,
-    registry,
-  );
+  const pool = createPool(poolOptionsFor(config, 'record'), logger, registry);
   await assertSchemaCurrent(pool, 'record');
   const metricsServer = await serveMetrics(registry, config.AAR_HOST, config.AAR_WORKER_METRICS_PORT);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LeaderboardRow } from '../../core/api-types.js';
 import { type CampaignView, FINISHED_STATUSES } from '../campaign-ref.js';
 import { CliError, type RunContext } from '../command.js';
 import { ApiError } from '../http-client.js';
 import {
   campaignHeader,
-  type LeaderboardLine,
   leaderboardTable,
   perAgentExperiments,
   progressLines,
@@ -16,7 +16,7 @@ import { serverEvents } from '../sse.js';
 interface Snapshot {
   readonly at: string;
   readonly campaign: CampaignView;
-  readonly leaderboard: LeaderboardLine[];
+  readonly leaderboard: LeaderboardRow[];
   readonly threads: {
     id: number;
     authorId: string;

@@ -1,53 +1,9 @@
+import type { Experiment, ExperimentResults as Results, Run } from '../../core/api-types.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { type Command, intOpt, stringOpt, UsageError } from '../command.js';
 import { ApiError } from '../http-client.js';
 import { table } from '../render/table.js';
 import { ago, clip, fmtPgr, plain } from '../render/text.js';
-
-interface Experiment {
-  id: string;
-  campaignId: string;
-  agentId: string;
-  seq: number;
-  hypothesis: string;
-  spec: unknown;
-  seeds: number[];
-  noEval: boolean;
-  status: string;
-  failureReason: string | null;
-  analysis: string | null;
-  reportedPgr: number | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-interface Run {
-  id: string;
-  seed: number;
-  attempt: number;
-  executor: string;
-  externalId: string | null;
-  status: string;
-  failure: { kind: string; message: string } | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-interface Results {
-  score: {
-    pgrMean: number | null;
-    ciLow: number | null;
-    ciHigh: number | null;
-    reportedPgr: number | null;
-    perSeed: { seed: number; accuracy: number; pgr: number }[];
-  } | null;
-  results: {
-    runId: string;
-    seed: number;
-    status: string;
-    wallSeconds: number;
-    stoppedEpoch: number | null;
-    device: string;
-  }[];
-}
 
 const EXPERIMENT_ID = /^[a-z0-9][a-z0-9-]{0,200}$/;
 const RUN_ID = /^(.+)-s(\d+)-a(\d+)$/;

@@ -1,22 +1,10 @@
+import type { Post } from '../../core/api-types.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { type Command, intOpt, stringOpt, UsageError } from '../command.js';
 import { table } from '../render/table.js';
 import { ago, clip, plain } from '../render/text.js';
 
 const KINDS = ['finding', 'result', 'question', 'message'];
-
-interface Post {
-  id: number;
-  campaignId: string;
-  parentId: number | null;
-  authorKind: string;
-  authorId: string;
-  kind: string;
-  title: string;
-  body: string;
-  experimentIds: string[];
-  createdAt: string;
-}
 
 export const forumList: Command = {
   path: ['forum', 'list'],

@@ -1,5 +1,6 @@
 /** Plain-text views of a campaign for terminals: progress bars per agent and the leaderboard. */
 
+import type { LeaderboardRow } from '../../core/api-types.js';
 import { table } from './table.js';
 import { ago, clip, fmtPercent, fmtPgr, plain } from './text.js';
 
@@ -9,16 +10,6 @@ export interface AgentProgress {
   readonly experiments: { readonly done: number; readonly running: number; readonly failed: number };
   readonly best: { readonly pgr: number } | null;
   readonly currentHypothesis: string | null;
-}
-
-export interface LeaderboardLine {
-  readonly agentId: string;
-  readonly experimentId: string;
-  readonly reportedPgr: number;
-  readonly pgrMean: number | null;
-  readonly ciLow: number | null;
-  readonly ciHigh: number | null;
-  readonly experiments: number;
 }
 
 /** `[#####-----]` for `done` of `total` (total unknown: a count instead). */
@@ -44,7 +35,7 @@ export function progressLines(
 }
 
 /** The leaderboard as a table: rank, agent, mean public PGR with its 95 % interval, experiment. */
-export function leaderboardTable(rows: readonly LeaderboardLine[]): string {
+export function leaderboardTable(rows: readonly LeaderboardRow[]): string {
   if (rows.length === 0) return 'no scored experiments yet';
   const header = ['#', 'agent', 'PGR (public, mean)', '95 % interval', 'experiments', 'best experiment'];
   const body = rows.map((r, i) => [

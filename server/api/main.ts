@@ -5,7 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { assertSchemaCurrent } from '../../db/migrate.js';
 import { ConfigError } from '../../runtime/config.js';
-import { createPool } from '../../runtime/db.js';
+import { createPool, poolOptionsFor } from '../../runtime/db.js';
 import { runMain } from '../../runtime/main.js';
 import { createRegistry } from '../../runtime/metrics.js';
 import { queueNames } from '../../workflows/definitions.js';
@@ -21,16 +21,7 @@ runMain('api-server', async (config, logger) => {
   if (missing.length > 0)
     throw new ConfigError(missing.map((m) => `${m} (run \`make dev-up\` to generate the dev secrets)`));
   const registry = createRegistry('api-server');
-  const pool = createPool(
-    {
-      url: config.DATABASE_URL,
-      max: config.AAR_DB_POOL_MAX,
-      connectTimeoutMs: config.AAR_DB_CONNECT_TIMEOUT_MS,
-      name: 'record',
-    },
-    logger,
-    registry,
-  );
+  const pool = createPool(poolOptionsFor(config, 'record'), logger, registry);
   await assertSchemaCurrent(pool, 'record');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const app = buildApiApp({

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import { assertSchemaCurrent } from '../../db/migrate.js';
-import { createPool } from '../../runtime/db.js';
+import { createPool, poolOptionsFor } from '../../runtime/db.js';
 import { EXIT_CONFIG, runMain } from '../../runtime/main.js';
 import { createRegistry } from '../../runtime/metrics.js';
 import { buildEvalApp } from './app.js';
@@ -20,16 +20,7 @@ runMain('eval-server', async (config, logger) => {
     process.exit(EXIT_CONFIG);
   }
   const registry = createRegistry('eval-server');
-  const pool = createPool(
-    {
-      url: config.EVAL_DATABASE_URL,
-      max: config.AAR_DB_POOL_MAX,
-      connectTimeoutMs: config.AAR_DB_CONNECT_TIMEOUT_MS,
-      name: 'eval',
-    },
-    logger,
-    registry,
-  );
+  const pool = createPool(poolOptionsFor(config, 'eval'), logger, registry);
   try {
     await assertSchemaCurrent(pool, 'eval');
     const app = buildEvalApp({ pool, logger, registry, settings });

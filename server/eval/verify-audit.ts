@@ -7,7 +7,7 @@
  */
 
 import { ConfigError, loadConfig } from '../../runtime/config.js';
-import { createPool } from '../../runtime/db.js';
+import { createPool, poolOptionsFor } from '../../runtime/db.js';
 import { createLogger } from '../../runtime/logger.js';
 import { EXIT_CONFIG } from '../../runtime/main.js';
 import { verifyAudit } from './audit/audit-repository.js';
@@ -22,15 +22,7 @@ async function main(): Promise<number> {
     return EXIT_CONFIG;
   }
   const logger = createLogger('verify-audit', config.AAR_LOG_LEVEL);
-  const pool = createPool(
-    {
-      url: config.EVAL_DATABASE_URL,
-      max: 1,
-      connectTimeoutMs: config.AAR_DB_CONNECT_TIMEOUT_MS,
-      name: 'eval',
-    },
-    logger,
-  );
+  const pool = createPool(poolOptionsFor(config, 'eval', 1), logger);
   try {
     const result = await verifyAudit(pool);
     if (result.ok) {

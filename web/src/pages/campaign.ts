@@ -1,8 +1,3 @@
-import { api, currentSession, type Session, temporalLink, toLogin } from '../api.js';
-import { intervalBar, lineChart } from '../chart.js';
-import { pgrDomain, timeTicks } from '../chart-geometry.js';
-import { byId, fill, h, toast } from '../dom.js';
-import { ago, clockFor, percent, pgr } from '../format.js';
 import type {
   Agent,
   CampaignView,
@@ -11,7 +6,12 @@ import type {
   PgrPoint,
   Snapshot,
   Thread,
-} from '../types.js';
+} from '../../../core/api-types.js';
+import { api, currentSession, type Session, temporalLink, toLogin } from '../api.js';
+import { intervalBar, lineChart } from '../chart.js';
+import { pgrDomain, timeTicks } from '../chart-geometry.js';
+import { byId, fill, h, toast } from '../dom.js';
+import { ago, clockFor, percent, pgr } from '../format.js';
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
 

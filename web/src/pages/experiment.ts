@@ -1,8 +1,8 @@
+import type { Experiment, ExperimentResults, Run } from '../../../core/api-types.js';
 import { api, currentSession, HttpError, temporalLink } from '../api.js';
 import { lineChart } from '../chart.js';
 import { byId, fill, h } from '../dom.js';
 import { ago, pgr } from '../format.js';
-import type { Experiment, ExperimentResults, Run } from '../types.js';
 
 function curves(results: ExperimentResults['results']): HTMLElement {
   const withCurves = results.filter((r) => r.curve.length > 0);

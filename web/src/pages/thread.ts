@@ -1,7 +1,7 @@
+import type { Post } from '../../../core/api-types.js';
 import { api } from '../api.js';
 import { byId, fill, h } from '../dom.js';
 import { ago } from '../format.js';
-import type { Post } from '../types.js';
 
 function post(p: Post): HTMLElement {
   return h(

@@ -1,4 +1,4 @@
-/** The api's answers, as far as the dashboard reads them. */
+/** The api server's answers as its readers (the dashboard and the `aar` CLI) see them: one definition for both. */
 
 export interface Agent {
   id: string;
