@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       submissionBodyLimit: 64 * 1024 * 1024,
       taskBodyLimit: 64 * 1024 * 1024,
       bootstrapReplicates: BOOTSTRAP_REPLICATES,
+      auditVerifyIntervalMs: 0,
     },
   });
   // autocannon drops its sockets when a run ends, and the server still finishes the requests it

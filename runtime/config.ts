@@ -232,6 +232,11 @@ export const VARIABLES = {
     fallback: '0.01',
     parse: fraction,
   },
+  AAR_EVAL_AUDIT_VERIFY_INTERVAL_S: {
+    doc: "Seconds between the eval server's own recomputations of its audit hash chain, published as `aar_audit_*` gauges for the audit alerts; 0 turns it off.",
+    fallback: '600',
+    parse: wholeNumber,
+  },
   AAR_EVAL_BODY_LIMIT_BYTES: {
     doc: 'Largest submission body the eval server reads (default fits 5 seeds x 10,000 rows x 10 classes of JSON).',
     fallback: '16777216',

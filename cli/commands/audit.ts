@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { auditMetricsText } from '../../server/eval/audit/audit-gauges.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { type Command, stringOpt } from '../command.js';
 import { table } from '../render/table.js';
@@ -11,22 +12,6 @@ interface Verification {
   headHash: string;
   firstBrokenSeq: number | null;
   reason: string | null;
-}
-
-/** The verification as Prometheus text (node-exporter textfile collector), for the audit alert. */
-export function verificationMetrics(v: Verification, nowMs = Date.now()): string {
-  return [
-    '# HELP aar_audit_chain_ok 1 when the eval audit chain verified intact, 0 when a link is broken.',
-    '# TYPE aar_audit_chain_ok gauge',
-    `aar_audit_chain_ok ${v.ok ? 1 : 0}`,
-    '# HELP aar_audit_entries Audit entries checked by the last verification.',
-    '# TYPE aar_audit_entries gauge',
-    `aar_audit_entries ${v.entries}`,
-    '# HELP aar_audit_last_verified_timestamp_seconds When the audit chain was last verified.',
-    '# TYPE aar_audit_last_verified_timestamp_seconds gauge',
-    `aar_audit_last_verified_timestamp_seconds ${Math.floor(nowMs / 1000)}`,
-    '',
-  ].join('\n');
 }
 
 export const auditVerify: Command = {
@@ -46,7 +31,7 @@ export const auditVerify: Command = {
   async run(ctx, input) {
     const result = await ctx.evalAdmin().get<Verification>('/v1/admin/audit/verify');
     const file = stringOpt(input, 'metrics-file');
-    if (file !== undefined) await writeFile(file, verificationMetrics(result));
+    if (file !== undefined) await writeFile(file, auditMetricsText(result));
     if (ctx.json) ctx.printJson(result);
     else if (result.ok) ctx.print(`OK ${result.entries} entries, head ${result.headSeq} ${result.headHash}`);
     else

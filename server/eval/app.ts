@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
 import { type App, createBaseApp } from '../http/base-app.js';
+import { type AuditVerifier, startAuditVerifier } from './audit/audit-gauges.js';
 import { createAuditHook } from './audit/audit-hook.js';
 import { auditRoutes } from './audit/routes.js';
 import { createGuards } from './auth/access.js';
@@ -63,6 +64,18 @@ export function buildEvalApp(deps: EvalAppDeps): App {
     guards: createGuards({ db: deps.pool, adminToken: deps.settings.adminToken }),
     scoringKeys: new ScoringKeyCache(deps.pool),
   };
+  if (deps.settings.auditVerifyIntervalMs > 0) {
+    let verifier: AuditVerifier | undefined;
+    app.addHook('onReady', async () => {
+      verifier = startAuditVerifier({
+        pool: deps.pool,
+        logger: deps.logger,
+        registry: deps.registry,
+        intervalMs: deps.settings.auditVerifyIntervalMs,
+      });
+    });
+    app.addHook('onClose', async () => verifier?.stop());
+  }
   app.register(async (v1) => {
     v1.addHook(
       'onSend',

@@ -24,6 +24,8 @@ export interface EvalSettings {
   readonly submissionBodyLimit: number;
   readonly taskBodyLimit: number;
   readonly bootstrapReplicates: number;
+  /** How often the server recomputes its audit chain for the audit alerts; 0: never. */
+  readonly auditVerifyIntervalMs: number;
 }
 
 /** Thrown when the eval server is started without an admin token. */
@@ -50,5 +52,6 @@ export function evalSettingsFrom(config: Config): EvalSettings {
     submissionBodyLimit: config.AAR_EVAL_BODY_LIMIT_BYTES,
     taskBodyLimit: config.AAR_EVAL_TASK_BODY_LIMIT_BYTES,
     bootstrapReplicates: BOOTSTRAP_REPLICATES,
+    auditVerifyIntervalMs: config.AAR_EVAL_AUDIT_VERIFY_INTERVAL_S * 1000,
   });
 }

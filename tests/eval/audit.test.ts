@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { REPO_ROOT } from '../../runtime/config.js';
+import { buildEvalApp } from '../../server/eval/app.js';
 import { linkHash } from '../../server/eval/audit/audit-chain.js';
 import { type EvalTestServer, startEvalServer } from './helpers/eval-server.js';
 import { assertNoLabelLeak } from './helpers/leak-check.js';
@@ -188,6 +192,45 @@ test('deleting the newest entries is found against the head', async () => {
     assert.match(run.stdout, new RegExp(`BROKEN at entry ${last - 1}`));
   } finally {
     await restore();
+  }
+});
+
+test('the server recomputes the chain on its own and its /metrics gauges turn to 0 when a link breaks', async () => {
+  const registry = new Registry();
+  const watcher = buildEvalApp({
+    pool: server.db.pool,
+    logger: pino({ level: 'silent' }),
+    registry,
+    settings: { ...server.settings, auditVerifyIntervalMs: 50 },
+  });
+  await watcher.ready();
+  const gauge = async (name: string) => {
+    const res = await watcher.inject({ method: 'GET', url: '/metrics' });
+    const line = res.body.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
+  const until = async (name: string, want: number) => {
+    for (let i = 0; i < 400 && (await gauge(name)) !== want; i++) await sleep(25);
+    assert.equal(await gauge(name), want, `${name} never became ${want}`);
+  };
+  try {
+    await until('aar_audit_chain_ok', 1);
+    assert.equal(await gauge('aar_audit_entries'), await headSeq());
+    const verifiedAt = await gauge('aar_audit_last_verified_timestamp_seconds');
+    assert.ok(verifiedAt !== undefined && Math.abs(verifiedAt - Date.now() / 1000) < 60);
+    pristine = (await server.db.pool.query('SELECT seq, prev_hash, hash, entry FROM audit_log ORDER BY seq'))
+      .rows;
+    await asAttacker(
+      `UPDATE audit_log SET entry = jsonb_set(entry, '{outcome}', '"tampered"') WHERE seq = 2`,
+    );
+    try {
+      await until('aar_audit_chain_ok', 0);
+    } finally {
+      await restore();
+    }
+    await until('aar_audit_chain_ok', 1);
+  } finally {
+    await watcher.close();
   }
 });
 

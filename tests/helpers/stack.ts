@@ -97,6 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       submissionBodyLimit: 64 * 1024 * 1024,
       taskBodyLimit: 64 * 1024 * 1024,
       bootstrapReplicates: BOOTSTRAP_REPLICATES,
+      auditVerifyIntervalMs: 0,
       ...options.evalSettings,
     },
   });

@@ -23,11 +23,6 @@ function registeredMetrics(): Set<string> {
     }
   };
   for (const folder of ['activities', 'server', 'runtime', 'workers']) walk(join(REPO_ROOT, folder));
-  // `aar audit verify --metrics-file` writes these (cli/commands/audit.ts).
-  for (const m of readFileSync(join(REPO_ROOT, 'cli', 'commands', 'audit.ts'), 'utf8').matchAll(
-    /(aar_audit_[a-z_]+) /g,
-  ))
-    names.add(m[1]!);
   return names;
 }
 

@@ -35,6 +35,7 @@ export async function startEvalServer(overrides: Partial<EvalSettings> = {}): Pr
     submissionBodyLimit: 16 * 1024 * 1024,
     taskBodyLimit: 64 * 1024 * 1024,
     bootstrapReplicates: BOOTSTRAP_REPLICATES,
+    auditVerifyIntervalMs: 0,
     ...overrides,
   };
   const logLines: string[] = [];
