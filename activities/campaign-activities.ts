@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { type Client, WorkflowFailedError } from '@temporalio/client';
+import { type Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { Pool } from '../runtime/db.js';
 import type { Logger } from '../runtime/logger.js';
@@ -126,6 +126,36 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         clearInterval(beat);
         clearTimeout(timer);
       }
+    },
+
+    /**
+     * Ends `workflowId` when it is a child of an earlier run of `parentWorkflowId` (a run a Temporal
+     * reset replaced), so the current run can start it again. True when nothing is in the way any
+     * more; false when the running workflow belongs to someone else (the start conflict stands).
+     */
+    async terminateReplacedChild(input: {
+      workflowId: string;
+      parentWorkflowId: string;
+      parentRunId: string;
+    }): Promise<boolean> {
+      const handle = deps.temporal.workflow.getHandle(input.workflowId);
+      const existing = await handle.describe().catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return null;
+        throw error;
+      });
+      if (existing === null || existing.status.name !== 'RUNNING') return true;
+      const parent = existing.parentExecution;
+      if (parent?.workflowId !== input.parentWorkflowId || parent.runId === input.parentRunId) return false;
+      await handle
+        .terminate(`its parent run ${parent.runId} was replaced by a reset of ${input.parentWorkflowId}`)
+        .catch((error: unknown) => {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        });
+      deps.logger.info(
+        { workflowId: input.workflowId, replacedRun: parent.runId, parentWorkflowId: input.parentWorkflowId },
+        'ended the experiment of a researcher run that a reset replaced',
+      );
+      return true;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -269,33 +270,50 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
     experimentId: string,
     proposal: { spec: ExperimentSpec; seeds: number[]; noEval: boolean },
   ): Promise<ExperimentOutcome> {
-    try {
-      return await executeChild(experimentWorkflow, {
-        workflowId: experimentWorkflowId(experimentId),
-        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-        args: [
-          {
-            experimentId,
-            campaignId: input.campaignId,
-            agentId,
-            taskId: input.taskId,
-            spec: proposal.spec,
-            seeds: proposal.seeds,
-            noEval: proposal.noEval,
-            executor: input.executor,
-            maxRunAttempts: input.maxRunAttempts,
-          },
-        ],
-      });
-    } catch (error) {
-      if (isCancellation(error) || !(error instanceof ChildWorkflowFailure)) throw error;
-      return await agent.finishExperiment({
-        experimentId,
-        status: 'failed',
-        reason: `experiment workflow failed: ${error.cause?.message ?? error.message}`.slice(0, 2000),
-        gpuSeconds: 0,
-        runs: [],
-      });
+    const workflowId = experimentWorkflowId(experimentId);
+    for (let replacedChecked = false; ; replacedChecked = true) {
+      try {
+        return await executeChild(experimentWorkflow, {
+          workflowId,
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          args: [
+            {
+              experimentId,
+              campaignId: input.campaignId,
+              agentId,
+              taskId: input.taskId,
+              spec: proposal.spec,
+              seeds: proposal.seeds,
+              noEval: proposal.noEval,
+              executor: input.executor,
+              maxRunAttempts: input.maxRunAttempts,
+            },
+          ],
+        });
+      } catch (error) {
+        // After a Temporal reset of this researcher, the run it replaced may still have this
+        // experiment running (reset does not wait for that run's children to close): end that
+        // one, since everything after the reset point is redone, and start ours.
+        if (
+          error instanceof WorkflowExecutionAlreadyStartedError &&
+          !replacedChecked &&
+          patched('reset-replaced-experiment-v1') &&
+          (await agent.terminateReplacedChild({
+            workflowId,
+            parentWorkflowId: workflowInfo().workflowId,
+            parentRunId: workflowInfo().runId,
+          }))
+        )
+          continue;
+        if (isCancellation(error) || !(error instanceof ChildWorkflowFailure)) throw error;
+        return await agent.finishExperiment({
+          experimentId,
+          status: 'failed',
+          reason: `experiment workflow failed: ${error.cause?.message ?? error.message}`.slice(0, 2000),
+          gpuSeconds: 0,
+          runs: [],
+        });
+      }
     }
   }
 

@@ -45,7 +45,9 @@ const script = runScript({
 const bin = mkdtempSync(join(tmpdir(), 'aar-runbook-'));
 symlinkSync(AAR_BIN, join(bin, 'aar'));
 
-const startWorkers = () => stack.startWorkers({ executors: { local: scriptedExecutor(stack, script) } });
+// agent-2's held runs occupy dispatch slots; two more keep agent-1's runs from waiting behind them.
+const startWorkers = () =>
+  stack.startWorkers({ executors: { local: scriptedExecutor(stack, script) }, dispatchSlots: 4 });
 
 /** Runs one section's commands through bash, as an operator would paste them; each must exit 0. */
 async function runSection(heading: string, vars: Record<string, string>): Promise<CliResult[]> {
@@ -105,6 +107,10 @@ test('runbook "The cluster is out of GPUs": the waiting experiment shows as queu
 });
 
 test('runbook "A worker crashed": doctor names the queue no worker serves, and all answers once it is back', async () => {
+  // agent-1's second experiment runs the real trainer: let it finish, so the stop interrupts only held runs.
+  await eventually('agent-1 to finish its second experiment', async () =>
+    (await experimentStatus(`${C}-agent-1-0001`)) === 'scored' ? true : undefined,
+  );
   await workers.stop();
   let down: CliResult;
   try {
@@ -114,7 +120,8 @@ test('runbook "A worker crashed": doctor names the queue no worker serves, and a
       'doctor to notice',
       async () => {
         const run = await aar(env, ['doctor', '--max-task-wait', '3']);
-        return run.code === 1 ? run : undefined;
+        // Wait for the orchestrator check itself: another check failing first proves nothing.
+        return run.code === 1 && /FAIL orchestrator worker/.test(run.stdout) ? run : undefined;
       },
       90_000,
       2000,
@@ -144,6 +151,9 @@ test('runbook "An agent is stuck": reset takes the researcher back before the ki
       ? true
       : undefined,
   );
+  // Keep the old run's experiment 0001 held, so that the reset run reaches 0001 while it still runs
+  // (Temporal's reset does not end the replaced run's children).
+  script.hold = new RegExp(`^${C}-agent-2-0001-`);
   const results = await runSection('An agent is stuck', { CAMPAIGN: C, AGENT: 'agent-2' });
   const dryRun = results.find((r) => r.stdout.startsWith('would reset'));
   assert.match(
@@ -155,6 +165,20 @@ test('runbook "An agent is stuck": reset takes the researcher back before the ki
   const reset = results.find((r) => r.stdout.startsWith('reset '));
   assert.match(reset!.stdout, /new run: \S+ \(the old run \S+ was terminated\)/);
 
+  const researcher = stack.temporal.client.workflow.getHandle(`campaign-${C}-agent-agent-2`);
+  await eventually(
+    "the reset run to start experiment 0001 in place of the replaced run's",
+    async () => {
+      const experiment = await stack.temporal.client.workflow
+        .getHandle(`experiment-${C}-agent-2-0001`)
+        .describe();
+      const current = await researcher.describe();
+      return experiment.status.name === 'RUNNING' && experiment.parentExecution?.runId === current.runId
+        ? true
+        : undefined;
+    },
+    60_000,
+  );
   script.release();
   const summary = await campaignResult(stack, C);
   assert.equal(summary.status, 'completed');

@@ -47,6 +47,11 @@ export interface Stack {
     executors?: Partial<Record<ExecutorName, Executor>>;
     /** Extra or replacement researcher policies (a scripted agent in a test). */
     policies?: Partial<Record<PolicyName, ResearcherPolicy>>;
+    /**
+     * Run activities the dispatch worker takes at once (default 2, the executor's slots). A test
+     * whose executor holds runs inside the activity needs more, or held runs starve the others.
+     */
+    dispatchSlots?: number;
   }): Promise<{ stop(): Promise<void> }>;
   /** The stack's real local executor (the trainer as a subprocess), to wrap in a test executor. */
   localExecutor(): Executor;
@@ -199,7 +204,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         connection: temporal.workerConnection,
         namespace: temporal.namespace,
         taskQueue: queues.dispatch,
-        slots: 2,
+        slots: workerOptions.dispatchSlots ?? 2,
         executors: {
           local: stack.localExecutor(),
           ...workerOptions.executors,
