@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Config } from '../runtime/config.js';
 import type { HttpClient } from './http-client.js';
 
@@ -20,6 +22,32 @@ export class CliError extends Error {
   ) {
     super(message);
     this.name = 'CliError';
+  }
+}
+
+/** Plain words for the file-system errors an output path meets. */
+const WRITE_FAILURES: Record<string, string> = {
+  EEXIST: 'a part of the path is a file, not a folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * Writes a file a command was asked for (`--out`, `--metrics-file`), creating its folder; a path
+ * that cannot be written is a clear failure naming the path and the reason, not a stack trace.
+ */
+export async function writeOutput(path: string, text: string, option: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const reason = WRITE_FAILURES[code] ?? (error as Error).message;
+    throw new CliError(`cannot write ${path}: ${reason}; choose another ${option}`);
   }
 }
 

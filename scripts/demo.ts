@@ -127,7 +127,7 @@ for (const p of promotions) {
   console.log(`promotion ${p.experimentId}: ${p.state.replace('_', ' ')} — ${p.reason ?? 'still running'}`);
   if (p.state === 'verified') {
     console.log(
-      `  accept it: POST ${config.AAR_API_URL}/v1/promotions/${p.id}/sign-off {"accept": true, "reason": "..."}`,
+      `  accept it (a human sign-off): npx aar promotion sign-off ${p.id} --reason "<why you accept it>"`,
     );
   }
 }

@@ -1,7 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { auditMetricsText } from '../../server/eval/audit/audit-gauges.js';
 import { campaignIdOf } from '../campaign-ref.js';
-import { type Command, stringOpt } from '../command.js';
+import { type Command, stringOpt, writeOutput } from '../command.js';
 import { table } from '../render/table.js';
 import { ago } from '../render/text.js';
 
@@ -31,7 +30,7 @@ export const auditVerify: Command = {
   async run(ctx, input) {
     const result = await ctx.evalAdmin().get<Verification>('/v1/admin/audit/verify');
     const file = stringOpt(input, 'metrics-file');
-    if (file !== undefined) await writeFile(file, auditMetricsText(result));
+    if (file !== undefined) await writeOutput(file, auditMetricsText(result), '--metrics-file');
     if (ctx.json) ctx.printJson(result);
     else if (result.ok) ctx.print(`OK ${result.entries} entries, head ${result.headSeq} ${result.headHash}`);
     else

@@ -1,7 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { campaignIdOf } from '../campaign-ref.js';
-import { type Command, stringOpt, UsageError } from '../command.js';
+import { type Command, stringOpt, UsageError, writeOutput } from '../command.js';
 import { csv } from '../render/csv.js';
 
 interface Exported {
@@ -99,7 +98,7 @@ export const exportCommand: Command = {
       const text = `${JSON.stringify(data, null, 2)}\n`;
       if (out === undefined) ctx.stdout.write(text);
       else {
-        await writeFile(out, text);
+        await writeOutput(out, text, '--out');
         ctx.note(`wrote ${out}: ${data.experiments.length} experiments, ${data.runs.length} runs`);
       }
       return 0;
@@ -110,10 +109,9 @@ export const exportCommand: Command = {
       ctx.stdout.write(which === 'runs' ? runs : experiments);
       return 0;
     }
-    await mkdir(out, { recursive: true });
     const files = [join(out, `${campaignId}-experiments.csv`), join(out, `${campaignId}-runs.csv`)];
-    await writeFile(files[0]!, experiments);
-    await writeFile(files[1]!, runs);
+    await writeOutput(files[0]!, experiments, '--out folder');
+    await writeOutput(files[1]!, runs, '--out folder');
     ctx.note(
       `wrote ${files.join(' and ')}: ${data.experiments.length} experiments, ${data.runs.length} runs`,
     );

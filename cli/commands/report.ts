@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { campaignIdOf } from '../campaign-ref.js';
-import { CliError, type Command, stringOpt } from '../command.js';
+import { CliError, type Command, stringOpt, writeOutput } from '../command.js';
 
 export const report: Command = {
   path: ['report'],
@@ -26,7 +25,7 @@ export const report: Command = {
         .stream(`/v1/campaigns/${campaignId}/report?format=${format}`, ctx.signal);
       if (!response.ok) throw new CliError(`the api answered ${response.status} for the ${format} report`);
       const path = join(folder, `${campaignId}-report.${format}`);
-      writeFileSync(path, await response.text());
+      await writeOutput(path, await response.text(), '--out folder');
       written.push(path);
     }
     if (ctx.json) return ctx.printJson({ campaignId, files: written });
