@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BatchV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { BatchV1Api, type V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { jobNameFor } from '../../activities/executors/k8s/job-identity.js';
 import {
@@ -10,6 +10,7 @@ import {
   evictPod,
   finishPod,
   jobPods,
+  oomKillPod,
   openCluster,
 } from './helpers/cluster.js';
 import { createHarness, type Harness, listJobs, runRequest } from './helpers/executor-harness.js';
@@ -214,30 +215,7 @@ test('an OOMKilled pod fails the run with out_of_memory and the last log lines',
   const runId = nextRunId();
   const attempt = h.start(runRequest(runId));
   const pod = await runningPod(jobNameFor(runId));
-  await cluster.core.patchNamespacedPodStatus(
-    {
-      name: pod.metadata!.name!,
-      namespace: cluster.namespace,
-      body: {
-        status: {
-          phase: 'Failed',
-          containerStatuses: [
-            {
-              name: 'trainer',
-              image: 'aar-trainer:test',
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              state: {
-                terminated: { exitCode: 137, reason: 'OOMKilled', message: 'epoch 2/20\nallocating 4 GiB' },
-              },
-            },
-          ],
-        },
-      },
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
+  await oomKillPod(cluster, pod.metadata!.name!, 'epoch 2/20\nallocating 4 GiB');
   const exit = await attempt.result;
   assert.equal(exit.exitCode, 137);
   assert.equal(exit.failure?.kind, 'out_of_memory');

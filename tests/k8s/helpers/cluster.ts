@@ -218,6 +218,35 @@ export async function finishPod(
   );
 }
 
+/**
+ * Reports a pod's trainer container as killed by the kernel for memory (exit 137, OOMKilled), as
+ * the kubelet would, with `logTail` as the termination message.
+ */
+export async function oomKillPod(cluster: Cluster, podName: string, logTail: string): Promise<void> {
+  await cluster.core.patchNamespacedPodStatus(
+    {
+      name: podName,
+      namespace: cluster.namespace,
+      body: {
+        status: {
+          phase: 'Failed',
+          containerStatuses: [
+            {
+              name: 'trainer',
+              image: 'aar-trainer:test',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { terminated: { exitCode: 137, reason: 'OOMKilled', message: logTail } },
+            },
+          ],
+        },
+      },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
 /** Evicts a pod through the Eviction API, as a drain or a preemption would (DisruptionTarget). */
 export async function evictPod(cluster: Cluster, podName: string): Promise<void> {
   await cluster.core.createNamespacedPodEviction({

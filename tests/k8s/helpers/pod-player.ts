@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { loadConfig, REPO_ROOT } from '../../../runtime/config.js';
-import { type Cluster, eventually, finishPod, sleep } from './cluster.js';
+import { type Cluster, eventually, finishPod, oomKillPod, sleep } from './cluster.js';
 
 /** What the player did with one pod. */
 export interface Played {
@@ -82,7 +82,7 @@ export class PodPlayer {
     const name = pod.metadata!.name!;
     const runId = pod.metadata?.annotations?.['aar.dev/run-id'] ?? '';
     if (this.oomKill(runId)) {
-      await this.markOomKilled(name);
+      await oomKillPod(this.cluster, name, 'epoch 1/20: loss 0.693\nallocating activations for batch 64');
       this.played.push({ runId, pod: name, exitCode: 137, how: 'oom-killed' });
       return;
     }
@@ -117,37 +117,5 @@ export class PodPlayer {
     });
     await finishPod(this.cluster, name, exitCode === 0 ? 'succeed' : 'fail', exitCode);
     this.played.push({ runId, pod: name, exitCode, how: 'trained' });
-  }
-
-  /** What the kubelet reports for a container the kernel killed for memory, log tail included. */
-  private async markOomKilled(name: string): Promise<void> {
-    await this.cluster.core.patchNamespacedPodStatus(
-      {
-        name,
-        namespace: this.cluster.namespace,
-        body: {
-          status: {
-            phase: 'Failed',
-            containerStatuses: [
-              {
-                name: 'trainer',
-                image: 'aar-trainer:test',
-                imageID: '',
-                ready: false,
-                restartCount: 0,
-                state: {
-                  terminated: {
-                    exitCode: 137,
-                    reason: 'OOMKilled',
-                    message: 'epoch 1/20: loss 0.693\nallocating activations for batch 64',
-                  },
-                },
-              },
-            ],
-          },
-        },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
   }
 }
