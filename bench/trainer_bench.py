@@ -8,7 +8,8 @@ training of the weak model (the cheapest training the task does).
     /usr/bin/python3 bench/trainer_bench.py [--task mnist1d] [--repeats 3] [--work bench/out/trainer]
 
 The first call prepares the task bundles into ``--work`` (about a minute per task on two
-cores); later calls reuse them. ``cli`` times a whole ``python3 -m trainer run`` process
+cores); later calls reuse them (folders from before the data secret are prepared again).
+``cli`` times a whole ``python3 -m student run`` process
 (interpreter start, torch import, bundle load, training, JSON), the others time training
 and prediction inside one process.
 """
@@ -27,13 +28,14 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from trainer.bundle import read_bundle  # noqa: E402
-from trainer.device import select_runtime  # noqa: E402
+from student.bundle import read_bundle  # noqa: E402
+from student.device import select_runtime  # noqa: E402
+from student.result import RunReport  # noqa: E402
+from student.run import train_student  # noqa: E402
+from student.spec import load_schema, parse_spec  # noqa: E402
+from trainer.label_store import read_label_store  # noqa: E402
 from trainer.measure import method_specs  # noqa: E402
-from trainer.prepare import make_splits, prepare, train_on_truth  # noqa: E402
-from trainer.result import RunReport  # noqa: E402
-from trainer.run import train_student  # noqa: E402
-from trainer.spec import load_schema, parse_spec  # noqa: E402
+from trainer.prepare import make_splits, parse_secret, prepare, train_on_truth  # noqa: E402
 from trainer.tasks import get_task  # noqa: E402
 
 
@@ -46,15 +48,24 @@ def _median_seconds(action, repeats: int) -> float:
     return statistics.median(times)
 
 
+def _current(directory: Path) -> bool:
+    """Whether ``directory`` holds a label store this trainer reads (version 2, with its secret)."""
+    try:
+        return "dataSecret" in read_label_store(directory / "labels.json")
+    except (OSError, ValueError):
+        return False
+
+
 def bench_task(task_id: str, repeats: int, work: Path) -> list[tuple[str, float]]:
     directory = work / f"{task_id}-default"
-    if not (directory / "bundle.npz").is_file():
+    if not (directory / "bundle.npz").is_file() or not _current(directory):
         print(f"preparing {task_id} in {directory} …", file=sys.stderr, flush=True)
         prepare(task_id, directory, size="default", log=sys.stderr)
     bundle = read_bundle((directory / "bundle.npz").read_bytes())
     runtime = select_runtime("cpu", threads=1)
     task = get_task(task_id)
-    gt_x, gt_y = make_splits(task, "default").train_gt
+    secret = parse_secret(read_label_store(directory / "labels.json")["dataSecret"])
+    gt_x, gt_y = make_splits(task, "default", secret).train_gt
     rows = [("weak model training", _median_seconds(
         lambda: train_on_truth(task.make_weak, gt_x, gt_y, task.num_classes, task.weak_training, 0, runtime), repeats))]
     schema = load_schema()
@@ -64,7 +75,7 @@ def bench_task(task_id: str, repeats: int, work: Path) -> list[tuple[str, float]
     with tempfile.TemporaryDirectory() as scratch:
         spec_path = Path(scratch) / "spec.json"
         spec_path.write_text(json.dumps(next(iter(method_specs(task_id, "default").values()))))
-        command = [sys.executable, "-m", "trainer", "run", "--spec", str(spec_path), "--bundle",
+        command = [sys.executable, "-m", "student", "run", "--spec", str(spec_path), "--bundle",
                    str(directory / "bundle.npz"), "--out", str(Path(scratch) / "result.json"), "--device", "cpu"]
         rows.append(("cli: naive (xent), whole process", _median_seconds(
             lambda: subprocess.run(command, cwd=REPO_ROOT, check=True, capture_output=True), repeats)))

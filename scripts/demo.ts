@@ -38,7 +38,8 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
 // 1. The bundled tasks, prepared by the trusted step (cached) and loaded into the eval server:
 //    mnist1d for the campaign, motifs1d as the held-out task the promotion gate checks transfer on.
 for (const task of ['mnist1d', 'motifs1d']) {
-  const taskDir = join(config.AAR_TASKS_DIR, `prepared-${size}`, task);
+  // `-v2`: generator version 2 draws the data from a secret; older folders (public seed) are left unused.
+  const taskDir = join(config.AAR_TASKS_DIR, `prepared-${size}-v2`, task);
   if (!existsSync(join(taskDir, 'labels.json'))) {
     console.log(
       `preparing task ${task} (${size}): weak model, labels, fixed weak and ceiling accuracy over 8 seeds ...`,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import TrainerFailure
+from student.errors import TrainerFailure
+
 from .http_retry import HttpFailure, RetryPolicy, request_with_retry
 
 

@@ -1,15 +1,18 @@
-"""``python3 -m trainer prepare | import-jsonl | run | measure`` — argument parsing and exit codes only."""
+"""``python3 -m trainer prepare | import-jsonl | measure`` — argument parsing and exit codes only.
+
+There is no ``run`` here: agent code runs only through ``python3 -m student run``, inside a
+sandbox that the launcher (``trainer/launcher/``) sets up; this trusted process never loads it.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from .errors import EXIT_CODES, TrainerFailure
+from student.errors import EXIT_CODES, TrainerFailure
+
 
 USAGE_EXIT_CODE = EXIT_CODES["internal"]  # a bad command line is the caller's bug, not the agent's spec
 
@@ -31,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--out", required=True, type=Path, help="directory for bundle.npz and labels.json")
     prep.add_argument("--seeds", type=int, default=8, help="seeds to average weak and ceiling accuracy over (>= 8)")
     prep.add_argument("--size", choices=["default", "small"], default="default")
+    prep.add_argument(
+        "--secret-file",
+        type=Path,
+        help="file holding the 32-byte data secret in hex (re-prepares identical bytes); default: a fresh random secret",
+    )
 
     imp = commands.add_parser(
         "import-jsonl", help="make a text task from train_label/train_unlabel/test JSONL files (trusted operators only)"
@@ -47,17 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     imp.add_argument("--threads", type=int, default=1)
 
-    run = commands.add_parser("run", help="train one student and deliver its result bundle")
-    run.add_argument("--spec", required=True, type=Path, help="experiment spec JSON file")
-    run.add_argument("--bundle", required=True, help="task bundle: a path or an http(s) URL")
-    run.add_argument("--bundle-token", default=os.environ.get("AAR_BUNDLE_TOKEN"), help="bearer token for a bundle URL")
-    run.add_argument("--seed", type=int, default=None, help="overrides spec.seed")
-    run.add_argument("--out", type=Path, help="write the result bundle here (kept even when uploading)")
-    run.add_argument("--upload-url", help="POST the result bundle here")
-    run.add_argument("--upload-token", default=os.environ.get("AAR_UPLOAD_TOKEN"), help="bearer token for the upload")
-    run.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    run.add_argument("--threads", type=int, default=1, help="CPU threads (default 1; the models are tiny)")
-
     measure = commands.add_parser("measure", help="print weak, ceiling and PGR per method over seeds")
     measure.add_argument("--task", action="append", required=True, help="repeatable")
     measure.add_argument("--size", choices=["default", "small"], default="default")
@@ -73,16 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _prepare(args)
     if args.command == "import-jsonl":
         return _import_jsonl(args)
-    if args.command == "run":
-        return _run(args)
     return _measure(args)
 
 
 def _prepare(args: argparse.Namespace) -> int:
-    from .prepare import prepare
+    from .prepare import prepare, read_secret_file
 
     try:
-        store = prepare(args.task, args.out, seeds=args.seeds, size=args.size)
+        secret = read_secret_file(args.secret_file) if args.secret_file is not None else None
+        store = prepare(args.task, args.out, seeds=args.seeds, size=args.size, secret=secret)
     except (KeyError, ValueError) as error:
         print(f"trainer prepare: {error.args[0] if error.args else error}", file=sys.stderr)
         return USAGE_EXIT_CODE
@@ -125,48 +121,6 @@ def _import_jsonl(args: argparse.Namespace) -> int:
         f"over {store['seeds']} seed(s); wrote {args.out}/bundle.npz (sha256 {store['bundleSha256'][:12]}…) and labels.json"
     )
     return 0
-
-
-def _run(args: argparse.Namespace) -> int:
-    from .http_retry import HttpFailure
-    from .result import RunReport, encode
-    from .run import RunRequest, run_student
-    from .upload import post_result, write_atomically
-    from .validate_result import result_issues
-
-    if not args.out and not args.upload_url:
-        _Parser(prog="python3 -m trainer run").error("give --out, --upload-url, or both")
-    if args.upload_url and not args.upload_token:
-        _Parser(prog="python3 -m trainer run").error("--upload-url needs --upload-token (or $AAR_UPLOAD_TOKEN)")
-    started = time.monotonic()
-    try:
-        spec_text = args.spec.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        failure = TrainerFailure("internal", f"cannot read the spec file {args.spec}: {error}")
-        report = RunReport(seed=max(0, args.seed or 0), failure=failure)
-    else:
-        run_folder = args.out.parent if args.out else args.spec.parent
-        report = run_student(
-            RunRequest(spec_text, args.bundle, args.bundle_token, args.seed, args.device, args.threads, run_folder)
-        )
-    result = report.as_json(time.monotonic() - started)
-    try:
-        for issue in result_issues(result):
-            print(f"trainer run: warning: result bundle does not match its schema: {issue}", file=sys.stderr)
-    except Exception as error:  # noqa: BLE001 — a self-check must never stop delivery
-        print(f"trainer run: warning: could not check the result bundle: {error}", file=sys.stderr)
-    body = encode(result)
-    if report.failure is not None:
-        print(f"trainer run: failed ({report.failure.kind}): {report.failure.message}", file=sys.stderr)
-    if args.out:
-        write_atomically(args.out, body)
-    if args.upload_url:
-        try:
-            post_result(args.upload_url, args.upload_token, body)
-        except HttpFailure as error:
-            print(f"trainer run: upload failed: {error}", file=sys.stderr)
-            return EXIT_CODES["internal"]
-    return report.failure.exit_code if report.failure is not None else EXIT_CODES["succeeded"]
 
 
 def _measure(args: argparse.Namespace) -> int:

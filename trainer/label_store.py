@@ -1,12 +1,18 @@
 """The label store (``labels.json``): the ground truth and baselines only the eval server reads.
 
-Format (``labelStoreVersion`` 1)::
+Format (``labelStoreVersion`` 2)::
 
-    {"labelStoreVersion": 1, "task": "mnist1d", "numClasses": 10, "testSize": N,
+    {"labelStoreVersion": 2, "task": "mnist1d", "numClasses": 10, "testSize": N,
      "testLabels": [int, ...],
      "weakAccuracy":    {"mean": m, "sd": s, "perSeed": [...]},
      "ceilingAccuracy": {"mean": m, "sd": s, "perSeed": [...]},
-     "bundleSha256": "<hex of the bundle.npz bytes>", "createdAt": "ISO-8601", "seeds": 8}
+     "bundleSha256": "<hex of the bundle.npz bytes>", "createdAt": "ISO-8601", "seeds": 8,
+     "dataSecret": "<64 hex characters>"}
+
+``dataSecret`` seeds every random stream of a bundled task's data (``prepare.data_rng``);
+with it an operator re-prepares identical bytes (``prepare --secret-file``), without it
+nobody can draw the data again. Text tasks (imported, not generated) have none. Version 1
+stores came from a generator seeded by public values only: they are refused.
 
 ``weakAccuracy.perSeed[0]`` is the weak model whose soft labels are in the bundle.
 ``sd`` is the sample standard deviation over seeds (ddof=1).
@@ -22,7 +28,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-LABEL_STORE_VERSION = 1
+LABEL_STORE_VERSION = 2
 
 
 def accuracy_summary(per_seed: Sequence[float]) -> dict[str, Any]:
@@ -50,8 +56,9 @@ def build_label_store(
     weak_per_seed: Sequence[float],
     ceiling_per_seed: Sequence[float],
     bundle_sha256: str,
+    data_secret: bytes | None = None,
 ) -> dict[str, Any]:
-    return {
+    store: dict[str, Any] = {
         "labelStoreVersion": LABEL_STORE_VERSION,
         "task": task,
         "numClasses": num_classes,
@@ -63,6 +70,9 @@ def build_label_store(
         "createdAt": created_at(),
         "seeds": len(weak_per_seed),
     }
+    if data_secret is not None:
+        store["dataSecret"] = data_secret.hex()
+    return store
 
 
 def write_label_store(path: Path, store: dict[str, Any]) -> None:
@@ -71,6 +81,12 @@ def write_label_store(path: Path, store: dict[str, Any]) -> None:
 
 def read_label_store(path: Path) -> dict[str, Any]:
     store = json.loads(Path(path).read_text(encoding="utf-8"))
-    if store.get("labelStoreVersion") != LABEL_STORE_VERSION:
-        raise ValueError(f"{path}: unsupported label store version {store.get('labelStoreVersion')}")
+    version = store.get("labelStoreVersion")
+    if version == 1:
+        raise ValueError(
+            f"{path}: label store version 1 comes from data drawn with a public seed, so its test labels can be "
+            "rebuilt by anyone; prepare the task again (python3 -m trainer prepare) and load the new files"
+        )
+    if version != LABEL_STORE_VERSION:
+        raise ValueError(f"{path}: unsupported label store version {version}")
     return store

@@ -23,13 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from .bundle import TaskBundle, read_bundle
-from .device import select_runtime
+from student.bundle import TaskBundle, read_bundle
+from student.device import select_runtime
+from student.result import RunReport
+from student.run import train_student
+from student.spec import load_schema, parse_spec
+
 from .label_store import read_label_store
 from .prepare import BUNDLE_FILE, LABELS_FILE, prepare
-from .result import RunReport
-from .run import train_student
-from .spec import load_schema, parse_spec
 from .tasks import get_task
 
 BOOTSTRAP_RESAMPLES = 2000

@@ -2,13 +2,20 @@
 
 Generates a task's splits, trains the weak model on ``train_gt``, writes its soft labels
 on ``train_w2s`` into the task bundle, and measures weak and ceiling test accuracy over
-``seeds`` seeds. Everything is seeded and runs on CPU with one thread, so the same
-arguments give the same ``bundle.npz`` bytes and the same numbers.
+``seeds`` seeds. Everything runs on CPU with one thread, so the same arguments *and the
+same data secret* give the same ``bundle.npz`` bytes and the same numbers.
+
+The data secret (32 random bytes, or the hex of ``--secret-file``) seeds every random stream
+of the data, one per split and purpose (``data_rng``). Without it the splits cannot be drawn
+again: task id, generator version and size are public, and agent code could otherwise
+rebuild the test labels from them. It is kept only in the label store.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +24,14 @@ from typing import Any, TextIO
 import numpy as np
 import torch
 
-from .bundle import BUNDLE_FORMAT_VERSION, write_bundle
-from .device import Runtime, select_runtime
+from student.bundle import BUNDLE_FORMAT_VERSION, write_bundle
+from student.device import Runtime, select_runtime
+from student.losses import soft_cross_entropy
+from student.training import TrainingConfig, fit, predict_probabilities
+
 from .label_store import build_label_store, write_label_store
-from .losses import soft_cross_entropy
 from .tasks import TaskDefinition, get_task
 from .tasks.definition import SizeConfig
-from .training import TrainingConfig, fit, predict_probabilities
 
 MIN_SEEDS = 8
 BUNDLE_FILE = "bundle.npz"
@@ -37,20 +45,58 @@ class Splits:
     test: tuple[np.ndarray, np.ndarray]
 
 
-def data_seed(task: TaskDefinition, size: str) -> int:
-    """The data seed: fixed by task id, generator version and size, nothing else."""
-    digest = hashlib.sha256(f"{task.task_id}:{task.generator_version}:{size}".encode()).digest()
-    return int.from_bytes(digest[:8], "little")
+SECRET_BYTES = 32
+SPLITS = ("train_gt", "train_w2s", "test")
+PURPOSES = ("labels", "inputs")
 
 
-def make_splits(task: TaskDefinition, size: str) -> Splits:
-    """Draws the three splits from one generator, in a fixed order."""
+def new_secret() -> bytes:
+    return secrets.token_bytes(SECRET_BYTES)
+
+
+def parse_secret(text: str) -> bytes:
+    """The secret from its hex form; the message never repeats the text (it may be a secret)."""
+    cleaned = text.strip().lower()
+    if len(cleaned) != 2 * SECRET_BYTES or any(c not in "0123456789abcdef" for c in cleaned):
+        raise ValueError(f"the data secret must be {2 * SECRET_BYTES} hex characters ({SECRET_BYTES} bytes)")
+    return bytes.fromhex(cleaned)
+
+
+def read_secret_file(path: Path) -> bytes:
+    """The secret in ``path`` (hex, as ``labels.json``'s ``dataSecret``); ``ValueError`` if unusable."""
+    try:
+        text = Path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read the secret file {path}: {type(error).__name__}") from None
+    return parse_secret(text)
+
+
+def data_rng(secret: bytes, task: TaskDefinition, size: str, split: str, purpose: str) -> np.random.Generator:
+    """One random stream of the data: HMAC-SHA256 of the secret over task, version, size, split, purpose.
+
+    Every split and purpose has its own stream, so the inputs of a split (which the bundle
+    shows) and the streams behind them say nothing about its labels, nor one split about another.
+    """
+    if split not in SPLITS or purpose not in PURPOSES:
+        raise ValueError(f"unknown stream {split}:{purpose}")
+    message = f"{task.task_id}:{task.generator_version}:{size}:{split}:{purpose}".encode()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return np.random.default_rng(int.from_bytes(digest, "little"))
+
+
+def make_splits(task: TaskDefinition, size: str, secret: bytes) -> Splits:
+    """Draws the three splits, each from its own label and input streams."""
+    if len(secret) != SECRET_BYTES:
+        raise ValueError(f"the data secret must be {SECRET_BYTES} bytes")
     sizes = task.sizes[size]
-    rng = np.random.default_rng(data_seed(task, size))
+
+    def split(name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        return task.generate(n, data_rng(secret, task, size, name, "labels"), data_rng(secret, task, size, name, "inputs"))
+
     return Splits(
-        train_gt=task.generate(sizes.train_gt, rng),
-        train_w2s=task.generate(sizes.train_w2s, rng),
-        test=task.generate(sizes.test, rng),
+        train_gt=split("train_gt", sizes.train_gt),
+        train_w2s=split("train_w2s", sizes.train_w2s),
+        test=split("test", sizes.test),
     )
 
 
@@ -91,9 +137,17 @@ def bundle_meta(task: TaskDefinition, size: str, sizes: SizeConfig) -> dict[str,
 
 
 def prepare(
-    task_id: str, out_dir: Path, seeds: int = MIN_SEEDS, size: str = "default", log: TextIO = sys.stderr
+    task_id: str,
+    out_dir: Path,
+    seeds: int = MIN_SEEDS,
+    size: str = "default",
+    log: TextIO = sys.stderr,
+    secret: bytes | None = None,
 ) -> dict[str, Any]:
-    """Writes ``bundle.npz`` and ``labels.json`` into ``out_dir``; returns the label store."""
+    """Writes ``bundle.npz`` and ``labels.json`` into ``out_dir``; returns the label store.
+
+    ``secret`` None draws a fresh one; the label store (and only it) keeps it.
+    """
     if seeds < MIN_SEEDS:
         raise ValueError(f"--seeds must be at least {MIN_SEEDS} (baselines are averaged over them)")
     task = get_task(task_id)
@@ -101,7 +155,8 @@ def prepare(
         raise ValueError(f"unknown size {size!r} (known: {', '.join(task.sizes)})")
     sizes = task.sizes[size]
     runtime = select_runtime("cpu", threads=1)
-    splits = make_splits(task, size)
+    secret = new_secret() if secret is None else secret
+    splits = make_splits(task, size, secret)
     test_x, test_y = splits.test
     test_tensor = torch.from_numpy(test_x)
     weak_accuracies, ceiling_accuracies = [], []
@@ -122,6 +177,8 @@ def prepare(
     soft /= soft.sum(axis=1, keepdims=True)
     write_bundle(bundle_path, splits.train_w2s[0], soft, test_x, bundle_meta(task, size, sizes))
     digest = hashlib.sha256(bundle_path.read_bytes()).hexdigest()
-    store = build_label_store(task.task_id, task.num_classes, test_y, weak_accuracies, ceiling_accuracies, digest)
+    store = build_label_store(
+        task.task_id, task.num_classes, test_y, weak_accuracies, ceiling_accuracies, digest, data_secret=secret
+    )
     write_label_store(out_dir / LABELS_FILE, store)
     return store

@@ -1,31 +1,22 @@
-"""Delivering a result bundle: a local file, an authenticated POST, or both."""
+"""Delivering a result bundle: a local file, an authenticated POST, or both.
+
+The trusted launcher uses these after ``python3 -m student run`` has written its result
+inside the sandbox; ``write_atomically`` is the student's own (one implementation).
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Callable
+
+
+from student.result import write_atomically
 
 from .http_retry import RetryPolicy, request_with_retry
 
+__all__ = ["post_result", "write_atomically"]
+
 DEFAULT_POLICY = RetryPolicy()  # 5 tries, 0.5 s doubling to at most 8 s: about 8 s of waiting in all
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Writes ``data`` to ``path`` through a temporary file, so a reader never sees half a result."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600; the executor may read as another user
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def post_result(

@@ -313,6 +313,23 @@ test('registering an experiment twice is idempotent, and a different registratio
   assert.match(changed.body.error.message, /different agentId, noEval/);
 });
 
+test('no response, GET route or log line carries the data secret of a loaded task', async () => {
+  const secret = task.labelStore.dataSecret;
+  const stored = await server.db.pool.query('SELECT data_secret FROM tasks WHERE id = $1', ['mnist1d']);
+  assert.equal(stored.rows[0]?.data_secret, secret, 'the secret is stored beside the labels');
+  for (const path of ['/v1/tasks/mnist1d', '/v1/tasks/mnist1d/bundle']) {
+    const res = await server.client.request('GET', path, { token: agentToken });
+    assert.equal(res.status, 200, path);
+  }
+  const reload = await load();
+  assert.equal(reload.httpStatus, 200);
+  assert.ok(server.client.bodies.length > 0, 'the file received responses');
+  for (const [i, body] of server.client.bodies.entries())
+    assert.ok(!body.toLowerCase().includes(secret), `response ${i} holds the data secret`);
+  for (const line of server.logLines)
+    assert.ok(!line.toLowerCase().includes(secret), 'a log line holds the secret');
+});
+
 test('no response body or log line of this file contains the test labels', async () => {
   await assertNoLabelLeak(server, ['mnist1d', 'scored', 'old']);
 });

@@ -4,7 +4,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, REPO_ROOT } from '../../runtime/config.js';
 
-/** A hash of the trainer's sources, so a changed trainer prepares its tasks again. */
+/**
+ * A hash of the trainer's and the student runtime's sources (prepare trains with both), so a
+ * changed trainer prepares its tasks again: generator version 2 drew its data from a secret,
+ * and tasks prepared before it (public data seed) are never reused.
+ */
 function trainerDigest(): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {
@@ -16,6 +20,7 @@ function trainerDigest(): string {
     }
   };
   walk(join(REPO_ROOT, 'trainer'));
+  walk(join(REPO_ROOT, 'student'));
   return hash.digest('hex').slice(0, 12);
 }
 

@@ -20,15 +20,16 @@ from typing import Any, Sequence, TextIO
 import numpy as np
 import torch
 
-from ..device import DeviceRequest, Runtime, select_runtime
-from ..errors import TrainerFailure
+from student.device import DeviceRequest, Runtime, select_runtime
+from student.errors import TrainerFailure
+from student.lm.classifier import ModelFolderError, load_text_model, model_fingerprint
+from student.losses import soft_cross_entropy
+from student.spec import load_schema, parse_spec
+from student.text_bundle import TEXT_BUNDLE_FORMAT_VERSION, write_text_bundle
+from student.training import TrainingConfig, fit, predict_probabilities
+
 from ..label_store import build_label_store, write_label_store
-from ..losses import soft_cross_entropy
 from ..prepare import BUNDLE_FILE, LABELS_FILE, accuracy
-from ..spec import load_schema, parse_spec
-from ..text_bundle import TEXT_BUNDLE_FORMAT_VERSION, write_text_bundle
-from ..training import TrainingConfig, fit, predict_probabilities
-from .classifier import ModelFolderError, load_text_model, model_fingerprint
 from .jsonl import DEFAULT_TEMPLATE, JsonlTask, TextSplit, read_jsonl_task
 
 BUNDLE_FAMILY = "jsonl-text"

@@ -17,7 +17,8 @@ from typing import Any, Sequence
 
 import torch
 
-from .libraries import lm_libraries
+from student.lm.libraries import lm_libraries
+
 from .synthetic import VOCABULARY
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[EOS]")

@@ -20,11 +20,11 @@ from typing import Any, Sequence
 
 import torch
 
-from ..device import select_runtime
-from ..losses import soft_cross_entropy
-from ..spec import load_schema, parse_spec
-from ..training import TrainingConfig, fit, predict_probabilities
-from .classifier import load_text_model
+from student.device import select_runtime
+from student.lm.classifier import load_text_model
+from student.losses import soft_cross_entropy
+from student.spec import load_schema, parse_spec
+from student.training import TrainingConfig, fit, predict_probabilities
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

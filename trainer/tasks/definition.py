@@ -1,4 +1,9 @@
-"""What a bundled task is: a data generator, a weak and a strong architecture, and sizes."""
+"""What a bundled task is: a data generator, a weak and a strong architecture, and sizes.
+
+The architectures are named, not built here: ``student.models.MODELS`` maps the names to
+constructors, so a student run makes its strong model from the bundle's meta without this
+module (and the generators beside it) ever reaching the sandbox.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ from typing import Callable
 import numpy as np
 from torch import nn
 
-from ..training import TrainingConfig
+from student.models import build_model
+from student.training import TrainingConfig
 
-Generator = Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+# ``generate(n, label_rng, input_rng)``: the class draws come from ``label_rng`` only, and
+# everything else (positions, noise, backgrounds) from ``input_rng``, so knowing how the
+# inputs were drawn says nothing about the labels.
+Generator = Callable[[int, np.random.Generator, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,8 @@ class SizeConfig:
 
 @dataclass(frozen=True)
 class TaskDefinition:
-    """One bundled task. ``generator_version`` changes whenever the generated data would."""
+    """One bundled task. ``generator_version`` changes whenever the generated data would
+    (for the same data secret)."""
 
     task_id: str
     family: str
@@ -37,9 +47,13 @@ class TaskDefinition:
     num_classes: int
     input_shape: tuple[int, ...]
     generate: Generator
-    make_weak: Callable[[], nn.Module]
-    make_strong: Callable[[], nn.Module]
-    weak_name: str
-    strong_name: str
+    weak_name: str  # a name in ``student.models.MODELS``
+    strong_name: str  # likewise; the bundle's ``meta.strongModel``
     weak_training: TrainingConfig
     sizes: dict[str, SizeConfig]
+
+    def make_weak(self) -> nn.Module:
+        return build_model(self.weak_name, self.input_shape, self.num_classes)
+
+    def make_strong(self) -> nn.Module:
+        return build_model(self.strong_name, self.input_shape, self.num_classes)

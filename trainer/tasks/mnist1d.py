@@ -6,7 +6,9 @@ correlated plus white noise, then sampled at ``length`` points. The random place
 what separates the models: a linear model sees a different input position for every
 shift, a CNN shares its filters across positions.
 
-All randomness comes from the ``numpy.random.Generator`` passed in, so a seed fixes the data.
+All randomness comes from the two ``numpy.random.Generator`` passed in: the classes from
+``label_rng`` alone, everything else from ``input_rng``. ``prepare`` seeds both from the
+task's data secret, so the data cannot be drawn again without it.
 """
 
 from __future__ import annotations
@@ -67,9 +69,12 @@ def _smooth(noise: np.ndarray, sigma: float) -> np.ndarray:
     return out / out.std(axis=1, keepdims=True).clip(min=1e-8)
 
 
-def generate(n: int, rng: np.random.Generator, params: SignalParams) -> tuple[np.ndarray, np.ndarray]:
+def generate(
+    n: int, label_rng: np.random.Generator, input_rng: np.random.Generator, params: SignalParams
+) -> tuple[np.ndarray, np.ndarray]:
     """Draws ``n`` labelled signals; returns ``x`` float32 ``[n, length]`` and ``y`` int64 ``[n]``."""
-    y = rng.integers(0, NUM_CLASSES, size=n)
+    y = label_rng.integers(0, NUM_CLASSES, size=n)
+    rng = input_rng
     u = np.linspace(0.0, 1.0, params.length)[None, :]
     width = rng.uniform(*params.width_range, size=(n, 1))
     start = rng.uniform(0.0, 1.0, size=(n, 1)) * (1.0 - width)

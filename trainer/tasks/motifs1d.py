@@ -1,11 +1,18 @@
 """The `motifs1d` family: procedural motif-finding in discrete sequences (a DNA-like alphabet of four letters).
 
-Each class owns one short *motif*; an example is a random background sequence with its
-class motif planted at a random position, each motif letter mutated with some probability,
-and decoy fragments of other motifs planted elsewhere. Input is one-hot ``[letters, length]``.
-A position-specific model (MLP on the flattened one-hot) must learn every motif at every
-position; a convolution with global pooling learns each motif once. That asymmetry is the
-weak/strong pair, and it differs from ``mnist1d`` (discrete letters, decoys, no shape).
+Each class owns one short *motif* (fixed by ``MotifParams.motif_seed``, part of the task
+definition). An example is a uniformly random background sequence with its class motif
+planted at a uniformly random position, each planted letter replaced by a random letter with
+probability ``mutation_rate``; with ``decoys > 0``, that many fragments of *other* classes'
+motifs are planted first, at random positions, and the true motif is written last (it may
+overwrite a decoy, never the reverse). The bundled task uses ``decoys=0``. Input is one-hot
+``[letters, length]``. A position-specific model (MLP on the flattened one-hot) must learn
+every motif at every position; a convolution with global pooling learns each motif once.
+That asymmetry is the weak/strong pair, and it differs from ``mnist1d`` (discrete letters,
+no shape).
+
+The classes come from ``label_rng`` alone, backgrounds, positions, mutations and decoys from
+``input_rng``; ``prepare`` seeds both from the task's data secret.
 """
 
 from __future__ import annotations
@@ -47,10 +54,13 @@ def _plant(seq: np.ndarray, rows: np.ndarray, starts: np.ndarray, fragment: np.n
     seq[rows[:, None], cols] = fragment
 
 
-def generate(n: int, rng: np.random.Generator, params: MotifParams) -> tuple[np.ndarray, np.ndarray]:
+def generate(
+    n: int, label_rng: np.random.Generator, input_rng: np.random.Generator, params: MotifParams
+) -> tuple[np.ndarray, np.ndarray]:
     """Draws ``n`` labelled sequences; returns one-hot ``x`` float32 ``[n, 4, length]`` and ``y`` int64."""
     table = motifs(params)
-    y = rng.integers(0, params.num_classes, size=n)
+    y = label_rng.integers(0, params.num_classes, size=n)
+    rng = input_rng
     seq = rng.integers(0, LETTERS, size=(n, params.length))
     rows = np.arange(n)
     for _ in range(params.decoys):

@@ -12,13 +12,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trainer.cli import main
+from student.cli import main
 from trainer.prepare import make_splits, prepare
 from trainer.tasks import get_task
 
 TRAINER_DIR = Path(__file__).resolve().parent.parent
 REPO_ROOT = TRAINER_DIR.parent
 PYTHON = sys.executable
+# Tests prepare with a fixed data secret so they can rebuild the hidden truth; real tasks draw a
+# fresh one (``prepare`` without ``secret``).
+TEST_SECRET = bytes(range(32))
 
 
 class PreparedTask:
@@ -29,7 +32,7 @@ class PreparedTask:
         self.task_id = task_id
         self.bundle = directory / "bundle.npz"
         self.labels = json.loads((directory / "labels.json").read_text())
-        splits = make_splits(get_task(task_id), "small")
+        splits = make_splits(get_task(task_id), "small", TEST_SECRET)
         self.train_w2s_labels: np.ndarray = splits.train_w2s[1]
         self.train_gt_labels: np.ndarray = splits.train_gt[1]
         self.test_labels: np.ndarray = splits.test[1]
@@ -38,14 +41,14 @@ class PreparedTask:
 @pytest.fixture(scope="session")
 def mnist1d_small(tmp_path_factory: pytest.TempPathFactory) -> PreparedTask:
     directory = tmp_path_factory.mktemp("mnist1d-small")
-    prepare("mnist1d", directory, size="small", log=io.StringIO())
+    prepare("mnist1d", directory, size="small", log=io.StringIO(), secret=TEST_SECRET)
     return PreparedTask(directory, "mnist1d")
 
 
 @pytest.fixture(scope="session")
 def motifs1d_small(tmp_path_factory: pytest.TempPathFactory) -> PreparedTask:
     directory = tmp_path_factory.mktemp("motifs1d-small")
-    prepare("motifs1d", directory, size="small", log=io.StringIO())
+    prepare("motifs1d", directory, size="small", log=io.StringIO(), secret=TEST_SECRET)
     return PreparedTask(directory, "motifs1d")
 
 
@@ -69,7 +72,7 @@ class RunOutcome:
 
 
 def run_cli(tmp_path: Path, spec: dict[str, Any] | str, bundle: Path | str, *extra: str, capsys: Any = None) -> RunOutcome:
-    """Runs ``trainer run`` in this process; returns exit code, parsed result and stderr."""
+    """Runs ``student run`` in this process; returns exit code, parsed result and stderr."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     spec_path = tmp_path / "spec.json"
     spec_path.write_text(spec if isinstance(spec, str) else json.dumps(spec))
@@ -80,9 +83,9 @@ def run_cli(tmp_path: Path, spec: dict[str, Any] | str, bundle: Path | str, *ext
     return RunOutcome(code, json.loads(out.read_text()) if out.exists() else None, stderr)
 
 
-def run_subprocess(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    """Runs ``python3 -m trainer ...`` as a separate process from the repository root."""
+def run_subprocess(args: list[str], module: str = "trainer", **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Runs ``python3 -m <module> ...`` (``trainer`` or ``student``) as a separate process from the repository root."""
     return subprocess.run(
-        [PYTHON, "-m", "trainer", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, **kwargs
+        [PYTHON, "-m", module, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, **kwargs
     )
 

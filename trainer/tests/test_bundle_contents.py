@@ -11,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.bundle import ARRAY_KEYS, read_bundle, write_bundle
-from trainer.errors import TrainerFailure
-from trainer.prepare import make_splits
+from student.bundle import ARRAY_KEYS, read_bundle, write_bundle
+from student.errors import TrainerFailure
+from trainer.prepare import data_rng, make_splits
 from trainer.tasks import get_task
+
+from .conftest import TEST_SECRET
 
 LABEL_WORDS = ("label", "truth", "target", "_y", "gt")
 
@@ -69,7 +71,8 @@ def test_writing_the_same_arrays_twice_gives_the_same_bytes(tmp_path: Path) -> N
     rng = np.random.default_rng(0)
     probs = rng.random((5, 3)).astype(np.float32)
     probs /= probs.sum(axis=1, keepdims=True)
-    meta = {"bundleFormatVersion": 1, "task": "t", "family": "f", "numClasses": 3, "inputShape": [4], "sizes": {}, "generatorVersion": 1}
+    meta = {"bundleFormatVersion": 1, "task": "t", "family": "f", "numClasses": 3, "inputShape": [4], "sizes": {},
+            "generatorVersion": 1, "strongModel": "shift-invariant-cnn-32"}
     arrays = (rng.random((5, 4)).astype(np.float32), probs, rng.random((6, 4)).astype(np.float32))
     write_bundle(tmp_path / "a.npz", *arrays, meta)
     write_bundle(tmp_path / "b.npz", *arrays, meta)
@@ -77,10 +80,25 @@ def test_writing_the_same_arrays_twice_gives_the_same_bytes(tmp_path: Path) -> N
     assert read_bundle((tmp_path / "a.npz").read_bytes()).meta == meta
 
 
-def test_the_generated_splits_are_the_same_every_time() -> None:
-    first, second = make_splits(get_task("mnist1d"), "small"), make_splits(get_task("mnist1d"), "small")
+def test_the_generated_splits_are_the_same_for_the_same_secret_only() -> None:
+    task = get_task("mnist1d")
+    first, second = make_splits(task, "small", TEST_SECRET), make_splits(task, "small", TEST_SECRET)
     for a, b in zip((first.train_gt, first.train_w2s, first.test), (second.train_gt, second.train_w2s, second.test)):
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    other = make_splits(task, "small", bytes(32))
+    assert not np.array_equal(other.test[0], first.test[0])
+    assert (other.test[1] == first.test[1]).mean() < 0.2
+
+
+def test_labels_and_inputs_come_from_separate_streams() -> None:
+    """Another input stream changes no label; another label stream changes the labels."""
+    task = get_task("motifs1d")
+    labels = data_rng(TEST_SECRET, task, "small", "test", "labels")
+    _, y = task.generate(500, labels, data_rng(TEST_SECRET, task, "small", "test", "inputs"))
+    _, y_other_inputs = task.generate(500, data_rng(TEST_SECRET, task, "small", "test", "labels"), np.random.default_rng(7))
+    assert np.array_equal(y, y_other_inputs)
+    _, y_other_split = task.generate(500, data_rng(TEST_SECRET, task, "small", "train_w2s", "labels"), np.random.default_rng(7))
+    assert (y == y_other_split).mean() < 0.2
 
 
 def test_a_bundle_with_an_extra_array_is_refused(mnist1d_small) -> None:
@@ -105,14 +123,54 @@ def test_a_bundle_holding_a_pickle_is_refused(tmp_path: Path) -> None:
     assert caught.value.kind == "bundle_error"
 
 
-def test_prepare_is_deterministic(tmp_path: Path, mnist1d_small, monkeypatch: pytest.MonkeyPatch) -> None:
-    from trainer.prepare import prepare
+def test_prepare_with_the_same_secret_file_writes_the_same_bytes(
+    tmp_path: Path, mnist1d_small, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trainer.cli import main
 
-    again = prepare("mnist1d", tmp_path, size="small", log=io.StringIO())
-    assert (tmp_path / "bundle.npz").read_bytes() == mnist1d_small.bundle.read_bytes()
+    secret_file = tmp_path / "secret.hex"
+    secret_file.write_text(TEST_SECRET.hex() + "\n")
+    out = tmp_path / "again"
+    assert main(["prepare", "--task", "mnist1d", "--size", "small", "--out", str(out), "--secret-file", str(secret_file)]) == 0
+    assert (out / "bundle.npz").read_bytes() == mnist1d_small.bundle.read_bytes()
+    again = json.loads((out / "labels.json").read_text())
     assert {k: v for k, v in again.items() if k != "createdAt"} == {
         k: v for k, v in mnist1d_small.labels.items() if k != "createdAt"
     }
+    printed = capsys.readouterr()
+    assert TEST_SECRET.hex() not in printed.out + printed.err
+
+
+def test_the_secret_is_in_the_label_store_and_nowhere_in_the_bundle(mnist1d_small) -> None:
+    assert mnist1d_small.labels["labelStoreVersion"] == 2
+    assert mnist1d_small.labels["dataSecret"] == TEST_SECRET.hex()
+    bundle = mnist1d_small.bundle.read_bytes()
+    assert TEST_SECRET not in bundle and TEST_SECRET.hex().encode() not in bundle
+    assert "secret" not in json.dumps(read_bundle(bundle).meta).lower()
+
+
+def test_a_fresh_secret_is_drawn_each_time() -> None:
+    from trainer.prepare import new_secret
+
+    assert new_secret() != new_secret() and len(new_secret()) == 32
+
+
+def test_a_bad_secret_file_is_refused_without_echoing_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from trainer.cli import main
+
+    secret_file = tmp_path / "secret.hex"
+    secret_file.write_text("zz" + TEST_SECRET.hex()[2:])
+    assert main(["prepare", "--task", "mnist1d", "--out", str(tmp_path / "x"), "--secret-file", str(secret_file)]) == 1
+    err = capsys.readouterr().err
+    assert "64 hex characters" in err and TEST_SECRET.hex()[2:] not in err
+
+
+def test_a_version_1_label_store_is_refused_with_a_re_prepare_hint(tmp_path: Path) -> None:
+    from trainer.label_store import read_label_store
+
+    (tmp_path / "labels.json").write_text(json.dumps({"labelStoreVersion": 1, "task": "mnist1d"}))
+    with pytest.raises(ValueError, match="prepare the task again"):
+        read_label_store(tmp_path / "labels.json")
 
 
 def test_prepare_refuses_fewer_than_eight_seeds(tmp_path: Path) -> None:

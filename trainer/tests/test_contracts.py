@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from trainer.errors import EXIT_CODES
+from student.errors import EXIT_CODES
 
 from .conftest import REPO_ROOT
 

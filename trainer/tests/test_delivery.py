@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -10,10 +9,13 @@ from typing import Iterator
 
 import pytest
 
-from trainer.cli import main
+from student.errors import TrainerFailure
+from student.result import encode, failure_result
+from student.validate_result import result_issues
+from trainer.bundle_source import fetch_bundle_bytes
+from trainer.cli import main as trainer_main
 from trainer.http_retry import HttpFailure, RetryPolicy, request_with_retry
-
-from .conftest import make_spec
+from trainer.upload import post_result, write_atomically
 
 TOKEN = "upload-secret"
 
@@ -65,27 +67,32 @@ def server() -> Iterator[tuple[str, Recorder]]:
         httpd.server_close()
 
 
-def _run(tmp_path: Path, bundle: str, *extra: str) -> int:
-    spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps(make_spec(training={"epochs": 1, "learningRate": 0.002, "batchSize": 128})))
-    return main(["run", "--spec", str(spec), "--bundle", bundle, "--device", "cpu", *extra])
-
-
-def test_upload_retries_a_503_then_delivers_with_bearer_token(tmp_path: Path, mnist1d_small, server) -> None:
+def test_post_result_retries_a_503_then_delivers_with_bearer_token(server) -> None:
     url, recorder = server
     recorder.statuses = [503]
-    out = tmp_path / "copy.json"
-    code = _run(tmp_path, str(mnist1d_small.bundle), "--upload-url", f"{url}/results", "--upload-token", TOKEN, "--out", str(out))
-    assert code == 0
-    assert len(recorder.requests) == 2
+    body = encode(failure_result("internal", "the student run was killed", task="mnist1d", seed=3))
+    slept: list[float] = []
+    post_result(f"{url}/results", TOKEN, body, sleep=slept.append)
+    assert len(recorder.requests) == 2 and len(slept) == 1
     last = recorder.requests[-1]
     assert last["method"] == "POST" and last["path"] == "/results"
     headers = {k.lower(): v for k, v in last["headers"].items()}  # type: ignore[union-attr]
     assert headers["authorization"] == f"Bearer {TOKEN}"
     assert headers["content-type"] == "application/json"
-    uploaded = json.loads(last["body"])  # type: ignore[arg-type]
-    assert uploaded["status"] == "succeeded"
-    assert out.read_bytes() == last["body"]  # the local copy is the uploaded document
+    assert last["body"] == body
+
+
+def test_a_failure_result_built_by_a_launcher_matches_the_result_schema() -> None:
+    result = failure_result("out_of_memory", "killed by the kernel (137)", task="mnist1d", seed=2, wall_seconds=12.5)
+    assert result_issues(result) == []
+    assert result["status"] == "failed" and result["failure"] == {"kind": "out_of_memory", "message": "killed by the kernel (137)"}
+    assert result["sandboxEvents"] == [] and result["wallSeconds"] == 12.5
+
+
+def test_write_atomically_leaves_no_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "result.json"
+    write_atomically(out, b"{}")
+    assert out.read_bytes() == b"{}" and [p.name for p in out.parent.iterdir()] == ["result.json"]
 
 
 def test_upload_honours_retry_after_on_429(server) -> None:
@@ -107,37 +114,41 @@ def test_upload_gives_up_after_bounded_tries(server) -> None:
     assert slept == [0.5, 1.0, 1.0]
 
 
-def test_a_4xx_upload_is_not_retried_and_exits_1(tmp_path: Path, mnist1d_small, server, capsys) -> None:
+def test_a_4xx_upload_is_not_retried(server) -> None:
     url, recorder = server
     recorder.statuses = [401]
-    code = _run(tmp_path, str(mnist1d_small.bundle), "--upload-url", url, "--upload-token", "wrong")
-    assert code == 1
-    assert len(recorder.requests) == 1
-    assert "upload failed" in capsys.readouterr().err and "401" in capsys.readouterr().err + "401"
+    with pytest.raises(HttpFailure) as caught:
+        post_result(url, "wrong", b"{}", sleep=lambda _s: None)
+    assert caught.value.status == 401 and len(recorder.requests) == 1
 
 
-def test_an_unreachable_upload_target_exits_1_without_hanging(tmp_path: Path, mnist1d_small, monkeypatch) -> None:
-    monkeypatch.setattr("trainer.upload.DEFAULT_POLICY", RetryPolicy(tries=2, base_delay=0.01, timeout=2))
-    code = _run(tmp_path, str(mnist1d_small.bundle), "--upload-url", "http://127.0.0.1:9/x", "--upload-token", TOKEN)
-    assert code == 1
+def test_an_unreachable_upload_target_fails_without_hanging() -> None:
+    with pytest.raises(HttpFailure):
+        post_result("http://127.0.0.1:9/x", TOKEN, b"{}", RetryPolicy(tries=2, base_delay=0.01, timeout=2))
 
 
-def test_downloads_the_bundle_with_its_bearer_token(tmp_path: Path, mnist1d_small, server) -> None:
+def test_downloads_the_bundle_with_its_bearer_token(mnist1d_small, server) -> None:
     url, recorder = server
     recorder.body_for_get = mnist1d_small.bundle.read_bytes()
     recorder.statuses = [502]
-    out = tmp_path / "result.json"
-    code = _run(tmp_path, f"{url}/bundles/mnist1d", "--bundle-token", "bundle-secret", "--out", str(out))
-    assert code == 0
+    policy = RetryPolicy(tries=3, base_delay=0.01)
+    assert fetch_bundle_bytes(f"{url}/bundles/mnist1d", "bundle-secret", policy) == recorder.body_for_get
     gets = [r for r in recorder.requests if r["method"] == "GET"]
     assert len(gets) == 2
     assert {k.lower(): v for k, v in gets[-1]["headers"].items()}["authorization"] == "Bearer bundle-secret"  # type: ignore[union-attr]
 
 
-def test_a_refused_bundle_download_is_a_bundle_error(tmp_path: Path, server) -> None:
+def test_a_refused_bundle_download_is_a_bundle_error(server) -> None:
     url, recorder = server
     recorder.statuses = [403]
-    out = tmp_path / "result.json"
-    code = _run(tmp_path, f"{url}/bundles/mnist1d", "--out", str(out))
-    assert code == 6
-    assert json.loads(out.read_text())["failure"]["kind"] == "bundle_error"
+    with pytest.raises(TrainerFailure) as caught:
+        fetch_bundle_bytes(f"{url}/bundles/mnist1d", None)
+    assert caught.value.kind == "bundle_error" and caught.value.exit_code == 6
+
+
+def test_the_trusted_cli_has_no_run_command(capsys) -> None:
+    """Agent code runs only through ``python3 -m student run``, in a sandbox."""
+    with pytest.raises(SystemExit) as caught:
+        trainer_main(["run", "--spec", "x", "--bundle", "y"])
+    assert caught.value.code == 1
+    assert "invalid choice: 'run'" in capsys.readouterr().err

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from trainer.device import select_runtime
-from trainer.errors import TrainerFailure
+from student.device import select_runtime
+from student.errors import TrainerFailure
 
 from .conftest import make_spec, run_cli
 

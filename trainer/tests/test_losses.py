@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from trainer.losses import LogConfidence, balanced_hardening, confidence_weight, product, soft_cross_entropy, xent
+from student.losses import LogConfidence, balanced_hardening, confidence_weight, product, soft_cross_entropy, xent
 
 
 def test_logconf_weight_ramps_linearly_to_the_full_weight_at_the_end_of_warmup() -> None:

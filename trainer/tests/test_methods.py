@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.validate_result import result_issues
+from student.validate_result import result_issues
 
 from .conftest import make_spec, run_cli
 
@@ -91,7 +91,7 @@ def test_out_of_memory_is_reported_with_exit_5(tmp_path: Path, mnist1d_small, mo
     def exhausted(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("CUDA out of memory. Tried to allocate 20.00 GiB")
 
-    monkeypatch.setattr("trainer.run.fit", exhausted)
+    monkeypatch.setattr("student.run.fit", exhausted)
     outcome = run_cli(tmp_path, make_spec(), mnist1d_small.bundle)
     assert outcome.code == 5
     assert outcome.result is not None and outcome.result["failure"]["kind"] == "out_of_memory"
@@ -101,7 +101,7 @@ def test_an_unexpected_error_is_internal_with_its_traceback(tmp_path: Path, mnis
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("trainer.run.fit", broken)
+    monkeypatch.setattr("student.run.fit", broken)
     outcome = run_cli(tmp_path, make_spec(), mnist1d_small.bundle)
     assert outcome.code == 1
     failure = outcome.result["failure"] if outcome.result else {}

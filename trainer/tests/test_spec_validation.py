@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.spec import fill_defaults, load_schema, parse_spec, schema_path
-from trainer.errors import TrainerFailure
+from student.spec import fill_defaults, load_schema, parse_spec, schema_path
+from student.errors import TrainerFailure
 
 from .conftest import make_spec, run_cli, run_subprocess
 
@@ -92,7 +92,9 @@ def test_the_process_exits_2_for_an_invalid_spec(tmp_path: Path, mnist1d_small) 
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(make_spec(training={"epochs": 500, "learningRate": 0.1, "batchSize": 8})))
     out = tmp_path / "result.json"
-    completed = run_subprocess(["run", "--spec", str(spec), "--bundle", str(mnist1d_small.bundle), "--out", str(out)])
+    completed = run_subprocess(
+        ["run", "--spec", str(spec), "--bundle", str(mnist1d_small.bundle), "--out", str(out)], module="student"
+    )
     assert completed.returncode == 2
     assert "training.epochs: must be <= 200" in completed.stderr
     assert json.loads(out.read_text())["failure"]["kind"] == "invalid_spec"

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.bundle import read_bundle
-from trainer.errors import TrainerFailure
+from student.bundle import read_bundle
+from student.errors import TrainerFailure
 from trainer.lm import synthetic
-from trainer.lm.classifier import model_fingerprint
+from student.lm.classifier import model_fingerprint
 from trainer.lm.jsonl import read_jsonl_task
-from trainer.text_bundle import TextBundle, write_text_bundle
+from student.text_bundle import TextBundle, write_text_bundle
 
 from .conftest import REPO_ROOT, make_spec, run_cli
 
@@ -81,7 +81,7 @@ def test_jsonl_errors_name_the_file_and_line(tmp_path: Path) -> None:
 
 def test_the_bundled_tasks_never_import_the_lm_libraries() -> None:
     code = (
-        "import sys, trainer.cli, trainer.run, trainer.prepare, trainer.measure, trainer.lm.classifier, trainer.lm.import_task; "
+        "import sys, trainer.cli, student.run, trainer.prepare, trainer.measure, student.lm.classifier, trainer.lm.import_task; "
         "assert not {'transformers', 'peft'} & set(sys.modules), sorted({'transformers', 'peft'} & set(sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)

@@ -13,10 +13,14 @@ export type AccuracySummary = Static<typeof AccuracySummary>;
 /**
  * `labels.json` as the trainer's `prepare` step writes it: the test labels (ground truth that
  * only the eval server may hold) and the fixed weak and ceiling accuracies on the full test set.
- * Fields beyond these are accepted and ignored, so the trainer may add provenance.
+ * Version 2 adds `dataSecret`, the hex of the 32 bytes every random stream of a generated task's
+ * data is drawn from (text tasks, imported rather than generated, have none): it is stored with
+ * the labels and never served. Fields beyond these are accepted and ignored, so the trainer may
+ * add provenance.
  */
 export const LabelStore = Type.Object({
-  labelStoreVersion: Type.Literal(1),
+  labelStoreVersion: Type.Union([Type.Literal(1), Type.Literal(2)]),
+  dataSecret: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   task: TaskId,
   numClasses: Type.Integer({ minimum: 2, maximum: 32_767 }),
   testSize: Type.Integer({ minimum: 2, maximum: 1_000_000 }),
@@ -35,6 +39,9 @@ export type LabelStore = Static<typeof LabelStore>;
  */
 export function labelStoreProblems(store: LabelStore): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
+  if (store.dataSecret !== undefined && store.labelStoreVersion < 2) {
+    problems.push({ path: '/labelStore/dataSecret', message: 'needs labelStoreVersion 2' });
+  }
   if (store.testLabels.length !== store.testSize) {
     problems.push({
       path: '/labelStore/testLabels',

@@ -94,6 +94,7 @@ export async function loadTask(
         weak: store.weakAccuracy,
         ceiling: store.ceilingAccuracy,
         seeds: store.seeds,
+        dataSecret: store.dataSecret ?? null,
         bundle,
         bundleSha256,
         labelStoreSha256,

@@ -139,6 +139,8 @@ export interface TaskContent {
   readonly weak: AccuracySummary;
   readonly ceiling: AccuracySummary;
   readonly seeds: number;
+  /** The data secret of a generated task (hex), stored beside its labels and never selected for a response. */
+  readonly dataSecret: string | null;
   readonly bundle: Buffer;
   readonly bundleSha256: string;
   readonly labelStoreSha256: string;
@@ -166,14 +168,16 @@ export async function writeTask(db: Queryable, task: TaskContent, replace: boole
     task.labelStoreSha256,
     task.seeds,
     { weak: task.weak, ceiling: task.ceiling },
+    task.dataSecret,
   ];
   const insert = `INSERT INTO tasks (id, num_classes, test_size, test_labels, public_indices, private_indices,
       weak_accuracy, ceiling_accuracy, bundle, bundle_sha256, expires_at, source_task, label_store_sha256,
-      seeds, accuracy_detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
+      seeds, accuracy_detail, data_secret)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
   const update = `UPDATE tasks SET num_classes = $2, test_size = $3, test_labels = $4, public_indices = $5,
       private_indices = $6, weak_accuracy = $7, ceiling_accuracy = $8, bundle = $9, bundle_sha256 = $10,
       expires_at = $11, source_task = $12, label_store_sha256 = $13, seeds = $14, accuracy_detail = $15,
-      updated_at = now() WHERE id = $1`;
+      data_secret = $16, updated_at = now() WHERE id = $1`;
   try {
     await db.query(replace ? update : insert, values);
   } catch (error) {

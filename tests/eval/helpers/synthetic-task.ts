@@ -7,7 +7,7 @@ import { createRng } from '../../../core/random.js';
 /** A synthetic prepared task: what the trainer's `prepare` step would write. */
 export interface SyntheticTask {
   readonly labelStore: {
-    labelStoreVersion: 1;
+    labelStoreVersion: 2;
     task: string;
     numClasses: number;
     testSize: number;
@@ -17,6 +17,7 @@ export interface SyntheticTask {
     bundleSha256: string;
     createdAt: string;
     seeds: number;
+    dataSecret: string;
   };
   readonly bundle: Buffer;
   readonly labels: number[];
@@ -44,7 +45,7 @@ export function syntheticTask(
     labels,
     bundle,
     labelStore: {
-      labelStoreVersion: 1,
+      labelStoreVersion: 2,
       task: options.task ?? 'mnist1d',
       numClasses,
       testSize,
@@ -54,6 +55,7 @@ export function syntheticTask(
       bundleSha256: createHash('sha256').update(bundle).digest('hex'),
       createdAt: new Date().toISOString(),
       seeds: 8,
+      dataSecret: randomBytes(32).toString('hex'),
     },
   };
 }

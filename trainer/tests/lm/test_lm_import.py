@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.bundle import read_bundle
-from trainer.text_bundle import TextBundle
+from student.bundle import read_bundle
+from student.text_bundle import TextBundle
 
 from ..conftest import REPO_ROOT
 from .conftest import SIZES, TextTask

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trainer.validate_result import result_issues
+from student.validate_result import result_issues
 
 from ..conftest import run_cli
 from ..test_methods import SHARPEN_HOOK
@@ -68,9 +68,9 @@ def test_the_same_seed_gives_byte_identical_predictions(tmp_path: Path, text_tas
 
 
 def test_lora_trains_only_the_adapters_and_the_new_head(text_task: TextTask) -> None:
-    from trainer.device import select_runtime
-    from trainer.lm.classifier import load_text_model
-    from trainer.spec import load_schema, parse_spec
+    from student.device import select_runtime
+    from student.lm.classifier import load_text_model
+    from student.spec import load_schema, parse_spec
     import json
 
     spec = parse_spec(json.dumps(text_spec(text_task.strong_model, model={"head": "classifier"})), load_schema())

@@ -2,9 +2,11 @@
 
 The source must define ``loss(logits, weak_probs, progress)`` returning a scalar tensor
 that depends on ``logits``. It runs in a fresh module namespace where ``torch``, ``math``
-and ``F`` (``torch.nn.functional``) are already imported. It is *not* sandboxed: the
-trainer process (its pod) is the sandbox, and the only data it can reach is the task
-bundle, which holds no labels.
+and ``F`` (``torch.nn.functional``) are already imported. It is *not* sandboxed in
+process: the student process (its container) is the sandbox, and the only data it can reach
+is the task bundle, which holds no labels. Nothing importable here can rebuild them: the
+student package holds no task generator, and the data are drawn from a secret only the
+trusted ``prepare`` step and the label store know.
 
 Every failure — syntax error, exception, wrong return value — becomes
 ``TrainerFailure('hook_error')`` with the traceback in ``detail``. A hook is probed once

@@ -12,7 +12,7 @@ UTF-8 bytes with offsets rather than a numpy string array: numpy stores strings 
 UTF-32, four times the bytes of English text and padded to the longest prompt. Written with the
 same fixed zip metadata as the numeric bundle, so the same inputs give the same bytes.
 
-This module needs only numpy; the language-model libraries are imported by ``trainer.lm``.
+This module needs only numpy; the language-model libraries are imported by ``student.lm``.
 """
 
 from __future__ import annotations

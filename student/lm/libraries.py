@@ -9,7 +9,7 @@ from ..errors import TrainerFailure
 
 INSTALL_HINT = (
     "text tasks need transformers and peft: run them with the python that `bash scripts/lm-deps.sh --print-python` "
-    "names, or in the trainer image"
+    "names, or in the student image"
 )
 
 # Models are read from mounted folders only: the job never reaches a model hub.

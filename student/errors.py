@@ -1,4 +1,4 @@
-"""Why a trainer run fails, and the exit code each failure maps to.
+"""Why a student run fails, and the exit code each failure maps to.
 
 The kinds and codes mirror ``FAILURE_KINDS`` and ``TRAINER_EXIT_CODES`` in
 ``core/result-bundle.ts`` (a test parses that file and compares), so an executor learns
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-FailureKind = Literal["invalid_spec", "bundle_error", "hook_error", "nan_loss", "out_of_memory", "internal"]
+FailureKind = Literal[
+    "invalid_spec", "bundle_error", "hook_error", "nan_loss", "out_of_memory", "internal", "timeout", "resource_limit"
+]
 
 EXIT_CODES: dict[str, int] = {
     "succeeded": 0,
@@ -19,6 +21,9 @@ EXIT_CODES: dict[str, int] = {
     "nan_loss": 4,
     "out_of_memory": 5,
     "bundle_error": 6,
+    # Decided by the trusted launcher outside the sandbox, never by the student itself.
+    "timeout": 7,
+    "resource_limit": 8,
 }
 
 MESSAGE_MAX_CHARS = 4000

@@ -10,7 +10,9 @@ Format (``bundleFormatVersion`` 1): an ``.npz`` archive, loadable with
 
 It is written byte-for-byte deterministically: the same arguments to ``prepare`` give
 the same file, so its sha256 (recorded in the label store) identifies it. Text tasks
-(imported from JSONL) use format 2, described in ``trainer/text_bundle.py``.
+(imported from JSONL) use format 2, described in ``student/text_bundle.py``.
+
+``meta.strongModel`` names the student's architecture in ``student.models.MODELS``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ if TYPE_CHECKING:
 BUNDLE_FORMAT_VERSION = 1
 ARRAY_KEYS = ("train_x", "weak_probs", "test_x", "meta")
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamps make the archive reproducible
-_META_FIELDS = ("bundleFormatVersion", "task", "family", "numClasses", "inputShape", "sizes", "generatorVersion")
+_META_FIELDS = (
+    "bundleFormatVersion", "task", "family", "numClasses", "inputShape", "sizes", "generatorVersion", "strongModel"
+)
 
 
 class BundleMeta:
@@ -86,7 +90,7 @@ def write_arrays(path: Path, keys: Sequence[str], arrays: Mapping[str, np.ndarra
 def read_bundle(data: bytes) -> TaskBundle | TextBundle:
     """Loads and checks bundle bytes; any problem is ``TrainerFailure('bundle_error')``.
 
-    A bundle holding text arrays is a text task's (``trainer.text_bundle``); any other set of
+    A bundle holding text arrays is a text task's (``student.text_bundle``); any other set of
     arrays than the two formats' is refused.
     """
     from .text_bundle import TEXT_ARRAY_KEYS, parse_text_bundle

@@ -2,7 +2,9 @@
 
 ``run_student`` never raises: whatever happens, it returns a ``RunReport`` whose
 ``failure`` (if any) says why, so the CLI can always deliver a result and exit with the
-matching code.
+matching code. The strong model comes from the model registry (``models.build_model``) by
+the name the bundle's meta gives, so a run needs no task definition (those hold the data
+generators, which stay on the trusted side).
 """
 
 from __future__ import annotations
@@ -17,43 +19,37 @@ import numpy as np
 import torch
 
 from .bundle import TaskBundle, read_bundle
-from .bundle_source import fetch_bundle_bytes
 from .device import DeviceRequest, Runtime, select_runtime
 from .errors import TrainerFailure, is_out_of_memory
 from .hook import load_hook, probe_hook
 from .losses import named_loss
 from .result import RunReport
-from .sandbox import start_recording
 from .spec import list_issues, load_schema, parse_spec, raw_task_and_seed
-from .tasks import TaskDefinition, get_task
+from .models import UnknownModel, build_model
 from .text_bundle import TextBundle
 from .training import FitOutcome, LossFunction, TrainingConfig, WeakValidation, fit, predict_probabilities
 
 
 @dataclass(frozen=True)
 class RunRequest:
-    """The inputs of ``python3 -m trainer run``, already read from the command line."""
+    """The inputs of ``python3 -m student run``, already read from the command line."""
 
     spec_text: str
-    bundle_source: str
-    bundle_token: str | None = None
+    bundle_path: Path
     seed_override: int | None = None
     device: DeviceRequest = "auto"
     threads: int = 1
-    # Where agent code may write without notice (the run's own folder); None: nowhere.
-    run_folder: Path | None = None
 
 
 def run_student(request: RunRequest) -> RunReport:
     """Runs the whole student pipeline and reports; exceptions become failures, never escape."""
     report = RunReport()
-    recorder = start_recording(request.run_folder)
     try:
         schema = load_schema()
         _describe_before_parsing(request, schema, report)
         spec = _effective_spec(request, schema)
         report.spec, report.seed, report.task = spec, spec["seed"], spec["task"]
-        bundle = read_bundle(fetch_bundle_bytes(request.bundle_source, request.bundle_token))
+        bundle = read_bundle(_bundle_bytes(request.bundle_path))
         if bundle.task != spec["task"]:
             raise TrainerFailure("bundle_error", f"the bundle holds task {bundle.task!r} but the spec names {spec['task']!r}")
         runtime = select_runtime(request.device, request.threads)
@@ -64,8 +60,14 @@ def run_student(request: RunRequest) -> RunReport:
     except Exception as error:  # noqa: BLE001 — every failure must become a result
         kind = "out_of_memory" if is_out_of_memory(error) else "internal"
         report.failure = TrainerFailure(kind, f"{type(error).__name__}: {error}", traceback.format_exc())
-    report.sandbox_events = list(recorder.events)
     return report
+
+
+def _bundle_bytes(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise TrainerFailure("bundle_error", f"could not read the task bundle {path}: {error.strerror or error}") from None
 
 
 def _describe_before_parsing(request: RunRequest, schema: dict[str, Any], report: RunReport) -> None:
@@ -102,18 +104,19 @@ class Student:
 
 def train_student(spec: dict[str, Any], bundle: TaskBundle | TextBundle, runtime: Runtime, report: RunReport) -> None:
     """Trains the task's strong model on the bundle's weak labels as ``spec`` says; fills ``report``."""
-    task = None if isinstance(bundle, TextBundle) else _bundled_task(spec, bundle)
+    if not isinstance(bundle, TextBundle) and "model" in spec:
+        raise TrainerFailure("invalid_spec", f"model: task {bundle.task} fixes its own model; remove model from the spec")
     seed = int(spec["seed"])
     loss_fn = _loss_function(spec, bundle.num_classes)
     train_index, validation_index = _split(spec, bundle.weak_probs, seed)
     report.train_examples = int(train_index.size)
-    if task is None:
+    if isinstance(bundle, TextBundle):
         from .lm.student import text_student  # imports transformers: only text tasks need it
 
         student = text_student(spec, bundle, runtime, seed)
         report.device = student.runtime.description
     else:
-        student = _bundled_student(task, bundle, runtime, seed)
+        student = _bundled_student(bundle, runtime, seed)
     runtime, device = student.runtime, student.runtime.device
     x = student.train_x
     weak = torch.from_numpy(bundle.weak_probs).to(device)
@@ -142,24 +145,19 @@ def train_student(spec: dict[str, Any], bundle: TaskBundle | TextBundle, runtime
     report.weak_agreement = float((train_classes == bundle.weak_probs.argmax(axis=1)).mean())
 
 
-def _bundled_task(spec: dict[str, Any], bundle: TaskBundle) -> TaskDefinition:
-    """The bundled task the bundle names; a spec may not pick its model."""
-    try:
-        task = get_task(bundle.task)
-    except KeyError as error:
-        raise TrainerFailure("bundle_error", str(error.args[0])) from None
-    if "model" in spec:
-        raise TrainerFailure("invalid_spec", f"model: task {bundle.task} fixes its own model; remove model from the spec")
-    return task
-
-
-def _bundled_student(task: TaskDefinition, bundle: TaskBundle, runtime: Runtime, seed: int) -> Student:
-    """The fixed strong model of a bundled task, seeded, with the bundle's arrays on the device."""
+def _bundled_student(bundle: TaskBundle, runtime: Runtime, seed: int) -> Student:
+    """The strong model the bundle's meta names (a spec may not pick it), seeded, with the
+    bundle's arrays on the device."""
     device = runtime.device
     train_x = torch.from_numpy(bundle.train_x).to(device)
     test_x = torch.from_numpy(bundle.test_x).to(device)
+    shape = tuple(int(d) for d in bundle.meta["inputShape"])
     torch.manual_seed(seed)
-    return Student(task.make_strong().to(device), train_x, test_x, runtime)
+    try:
+        model = build_model(str(bundle.meta["strongModel"]), shape, bundle.num_classes)
+    except UnknownModel as error:
+        raise TrainerFailure("bundle_error", str(error)) from None
+    return Student(model.to(device), train_x, test_x, runtime)
 
 
 def _loss_function(spec: dict[str, Any], num_classes: int) -> LossFunction:

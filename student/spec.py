@@ -20,7 +20,7 @@ from .errors import TrainerFailure
 SPEC_SCHEMA_ENV = "AAR_SPEC_SCHEMA"
 SPEC_SCHEMA_FILE = "experiment-spec.schema.json"
 RESULT_SCHEMA_FILE = "result-bundle.schema.json"
-# trainer/ sits next to core/ in the repository and in the image (see trainer/Dockerfile).
+# student/ sits next to core/ in the repository and in both images (/opt/aar; see student/Dockerfile).
 _REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "core" / "schemas"
 _IMAGE_SCHEMAS = Path("/opt/aar/core/schemas")
 

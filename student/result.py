@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 from . import TRAINER_VERSION
-from .errors import TrainerFailure
+from .errors import FailureKind, TrainerFailure
 from .training import CurvePoint
 
 RESULT_VERSION = 1
@@ -35,7 +38,6 @@ class RunReport:
     device: str = "unknown"
     failure: TrainerFailure | None = None
     weak_agreement: float | None = None
-    sandbox_events: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self, wall_seconds: float) -> dict[str, Any]:
         """The result bundle object; ``predictions`` only when the run succeeded."""
@@ -55,8 +57,9 @@ class RunReport:
         }
         if self.weak_agreement is not None:
             out["weakAgreement"] = round(self.weak_agreement, 6)
-        if self.sandbox_events:
-            out["sandboxEvents"] = self.sandbox_events[:50]
+        # Filled by the trusted launcher from what it saw outside the sandbox; code inside
+        # the sandbox (agent code included) cannot be a witness of its own behaviour.
+        out["sandboxEvents"] = []
         if self.failure is not None:
             out["failure"] = self.failure.as_json()
         elif self.predictions is not None:
@@ -92,3 +95,27 @@ def library_versions() -> dict[str, str]:
 def encode(result: dict[str, Any]) -> bytes:
     """Compact JSON bytes; the same result always encodes to the same bytes."""
     return json.dumps(result, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def failure_result(
+    kind: FailureKind, message: str, task: str = "unknown", seed: int = 0, wall_seconds: float = 0.0
+) -> dict[str, Any]:
+    """A failed result bundle with ``kind`` and ``message``: what a launcher reports when the
+    student run left no result (killed, timed out, wrote garbage)."""
+    report = RunReport(task=task, seed=max(0, seed), failure=TrainerFailure(kind, message))
+    return report.as_json(wall_seconds)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Writes ``data`` to ``path`` through a temporary file, so a reader never sees half a result."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp makes 0600; the launcher may read as another user
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,11 +1,17 @@
-"""Model architectures of the bundled task families.
+"""Model architectures of the bundled task families, and the registry that names them.
 
 Each family names one *weak* architecture (the supervisor, trained on ground truth during
 ``prepare``) and one *strong* architecture (the student, and the ceiling). Agents do not
-choose the architecture: it is fixed per task so that PGR numbers are comparable.
+choose the architecture: it is fixed per task so that PGR numbers are comparable. A task
+bundle's meta names its strong model (``strongModel``) with its ``inputShape`` and
+``numClasses``; ``build_model`` makes it from those alone, so a student run needs no task
+definition (which would bring the data generators into the sandbox).
 """
 
 from __future__ import annotations
+
+import math
+from typing import Callable
 
 import torch
 from torch import nn
@@ -64,3 +70,38 @@ class ShiftInvariantCNN(nn.Module):
         if x.dim() == 2:
             x = x.unsqueeze(1)
         return self.head(self.features(x).amax(dim=2))
+
+
+class UnknownModel(LookupError):
+    """A model name the registry does not know."""
+
+
+ModelFactory = Callable[[tuple[int, ...], int], nn.Module]
+
+
+def _mlp(input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
+    return MLP(math.prod(input_shape), num_classes)
+
+
+def _shift_invariant_cnn(input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
+    """One input channel for ``[L]`` inputs, ``C`` channels for ``[C, L]`` inputs."""
+    if len(input_shape) not in (1, 2):
+        raise ValueError(f"shift-invariant-cnn-32 takes [L] or [C, L] inputs, not {list(input_shape)}")
+    return ShiftInvariantCNN(1 if len(input_shape) == 1 else input_shape[0], num_classes)
+
+
+# Name -> constructor from (input shape, number of classes). Names are part of the bundle
+# format: rename one and every bundle naming it stops loading.
+MODELS: dict[str, ModelFactory] = {
+    "mlp-2x100": _mlp,
+    "shift-invariant-cnn-32": _shift_invariant_cnn,
+}
+
+
+def build_model(name: str, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
+    """A fresh model of the registered architecture ``name``; ``UnknownModel`` names the known ones."""
+    try:
+        factory = MODELS[name]
+    except KeyError:
+        raise UnknownModel(f"unknown model {name!r} (known: {', '.join(sorted(MODELS))})") from None
+    return factory(tuple(input_shape), num_classes)
