@@ -1,10 +1,13 @@
 /**
- * `make setup` runs this: creates AAR's databases when missing and applies every pending
- * migration. Safe to run any number of times.
+ * `make setup` runs this: creates AAR's databases when missing, applies every pending migration
+ * as each database's owner role (AAR_MIGRATE_DATABASE_URL, AAR_MIGRATE_EVAL_DATABASE_URL), and
+ * grants the runtime roles (the users of DATABASE_URL, EVAL_DATABASE_URL) their privileges.
+ * Safe to run any number of times.
  */
 import pg from 'pg';
 import { loadConfig } from '../runtime/config.js';
 import { type MigrationSet, migrateUp } from './migrate.js';
+import { grantRuntimeRole, roleOf } from './runtime-grants.js';
 
 /** Creates the database named in `url` when it does not exist, connecting to `postgres` on the same server. */
 export async function ensureDatabase(url: string): Promise<void> {
@@ -24,16 +27,17 @@ export async function ensureDatabase(url: string): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const targets: [MigrationSet, string][] = [
-    ['record', config.DATABASE_URL],
-    ['eval', config.EVAL_DATABASE_URL],
+  const targets: [MigrationSet, string, string][] = [
+    ['record', config.AAR_MIGRATE_DATABASE_URL, config.DATABASE_URL],
+    ['eval', config.AAR_MIGRATE_EVAL_DATABASE_URL, config.EVAL_DATABASE_URL],
   ];
-  for (const [set, url] of targets) {
-    await ensureDatabase(url);
-    const applied = await migrateUp(url, set);
-    const where = new URL(url);
+  for (const [set, ownerUrl, runtimeUrl] of targets) {
+    await ensureDatabase(ownerUrl);
+    const applied = await migrateUp(ownerUrl, set);
+    const granted = await grantRuntimeRole(ownerUrl, set, roleOf(runtimeUrl));
+    const where = new URL(ownerUrl);
     console.log(
-      `${set} database ${where.pathname.slice(1)} at ${where.host}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
+      `${set} database ${where.pathname.slice(1)} at ${where.host} as ${roleOf(ownerUrl)}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}${granted === 'granted' ? `; runtime role ${roleOf(runtimeUrl)} granted` : ''}`,
     );
   }
 }

@@ -3,7 +3,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
-db=${DATABASE_URL:-postgres://aar:aar@127.0.0.1:$AAR_PG_PORT/aar}
+db=${DATABASE_URL:-postgres://aar_app:***@127.0.0.1:$AAR_PG_PORT/aar}
 rc=0
 if [ -n "${DATABASE_URL:-}" ]; then echo "postgres: external ($db)"; else bash scripts/postgres.sh status || rc=1; fi
 bash scripts/temporal.sh status || rc=1

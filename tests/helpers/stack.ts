@@ -66,7 +66,9 @@ export interface Stack {
  * A whole isolated AAR stack for one test file on the real services the scripts start: its own
  * record and eval databases, the eval and api servers listening on free loopback ports, a queue
  * prefix of its own on the shared Temporal server, and the bundled task prepared by the real
- * trainer and loaded into the eval server. Workers run in-process or as real processes.
+ * trainer and loaded into the eval server. Workers run in-process or as real processes. The
+ * services connect as the runtime roles (`runtimePool`, `runtimeUrl`), as deployed; `pool` is
+ * the owner's, for the test's own setup and checks.
  */
 export interface StackOptions {
   readonly evalSettings?: Partial<EvalSettings>;
@@ -90,7 +92,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tasksDir = join(scratch, 'tasks');
 
   const evalApp: App = buildEvalApp({
-    pool: evalDb.pool,
+    pool: evalDb.runtimePool,
     logger: testLogger,
     registry: new Registry(),
     settings: {
@@ -119,7 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   const apiApp: App = buildApiApp({
-    pool: record.pool,
+    pool: record.runtimePool,
     logger: testLogger,
     registry: new Registry(),
     temporal: temporal.client,
@@ -164,7 +166,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tasksDir,
     workerEnv: () => ({
       ...process.env,
-      DATABASE_URL: record.url,
+      DATABASE_URL: record.runtimeUrl,
       AAR_EVAL_URL: evalUrl,
       AAR_API_URL: apiUrl,
       AAR_EVAL_ADMIN_TOKEN: adminToken,
@@ -184,14 +186,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         connection: temporal.workerConnection,
         namespace: temporal.namespace,
         taskQueue: queues.orchestrator,
-        pool: record.pool,
+        pool: record.runtimePool,
         logger: testLogger,
         temporal: temporal.client,
         eval: evalClient,
         metrics: orchestratorMetrics,
         policies: {
           ...createPolicies({
-            pool: record.pool,
+            pool: record.runtimePool,
             logger: testLogger,
             registry: new Registry(),
             ...(options.claude ? { claude: options.claude } : {}),

@@ -9,14 +9,14 @@ import { ConfigError, defaultsTable, loadConfig, REPO_ROOT, VARIABLES } from '..
 test('parses an empty environment into documented defaults', () => {
   const config = loadConfig({});
   assert.equal(config.AAR_PG_PORT, 15432);
-  assert.equal(config.DATABASE_URL, 'postgres://aar:aar@127.0.0.1:15432/aar');
+  assert.match(config.DATABASE_URL, /^postgres:\/\/aar_app(:[0-9a-f]{64})?@127\.0\.0\.1:15432\/aar$/);
   assert.equal(config.TEMPORAL_ADDRESS, '127.0.0.1:17233');
   assert.ok(Object.isFrozen(config));
 });
 
 test('derives the database and Temporal addresses from the port variables', () => {
   const config = loadConfig({ AAR_PG_PORT: '25432', AAR_TEMPORAL_PORT: '27233' });
-  assert.equal(config.DATABASE_URL, 'postgres://aar:aar@127.0.0.1:25432/aar');
+  assert.match(config.DATABASE_URL, /^postgres:\/\/aar_app(:[0-9a-f]{64})?@127\.0\.0\.1:25432\/aar$/);
   assert.equal(config.TEMPORAL_ADDRESS, '127.0.0.1:27233');
 });
 
