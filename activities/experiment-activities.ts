@@ -63,7 +63,10 @@ export function createExperimentActivities(deps: ExperimentActivityDeps) {
       runId: string;
       exitCode: number | null;
       lost: boolean;
+      /** Measured by the executor (process or pod start to end), never taken from the upload. */
       wallSeconds: number;
+      /** GPUs the run held (the spec's request); GPU-seconds are wall seconds times these, at least 1. */
+      gpus?: number;
       /** What the executor saw (pod OOMKilled, evicted, ...); used when no result bundle arrived. */
       failure?: { kind: string; message: string; detail?: string };
     }): Promise<{
@@ -72,7 +75,8 @@ export function createExperimentActivities(deps: ExperimentActivityDeps) {
       gpuSeconds: number;
     }> {
       const result = await findResultSummary(deps.pool, input.runId);
-      const gpuSeconds = result?.wallSeconds ?? input.wallSeconds;
+      // The uploaded bundle's own wallSeconds is not used: only the executor's figure is trusted.
+      const gpuSeconds = input.wallSeconds * Math.max(1, input.gpus ?? 1);
       if (result?.status === 'succeeded') {
         await finishRun(deps.pool, input.runId, 'succeeded', null);
         return { status: 'succeeded', failureKind: '', gpuSeconds };

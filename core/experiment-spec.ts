@@ -171,6 +171,14 @@ export const ResourcesSpec = Type.Object(
         description: 'GPU product the pod must run on, e.g. NVIDIA-H100-80GB-HBM3 (a node label value).',
       }),
     ),
+    maxWallSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 10,
+        maximum: 86_400,
+        description:
+          "Wall-clock limit of each run in seconds; it can only lower the executor's limit. A run past it is killed and fails with kind timeout.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -148,10 +148,16 @@ export function weakCopyFinding(agreements: readonly number[]): Finding | null {
   };
 }
 
-/** Flags what agent-written code tried while it ran (recorded by the trainer's sandbox). */
+/**
+ * Flags what agent-written code tried while it ran: the calls the sandbox refused, recorded from
+ * outside it by the launcher (network, forbidden-path, escape). A `limit` event (a process limit
+ * reached) is not a reach and is not flagged; events of any other name, including those of older
+ * results, are.
+ */
 export function sandboxFinding(events: readonly { event: string; detail: string }[]): Finding | null {
-  if (events.length === 0) return null;
-  const distinct = [...new Set(events.map((e) => `${e.event} ${e.detail}`))];
+  const reaches = events.filter((e) => e.event !== 'limit');
+  if (reaches.length === 0) return null;
+  const distinct = [...new Set(reaches.map((e) => `${e.event} ${e.detail}`))];
   return {
     kind: 'sandbox',
     severity: 'critical',

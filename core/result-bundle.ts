@@ -9,6 +9,8 @@ export const FAILURE_KINDS = [
   'nan_loss',
   'out_of_memory',
   'internal',
+  'timeout',
+  'resource_limit',
 ] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
@@ -21,6 +23,8 @@ export const TRAINER_EXIT_CODES = {
   nan_loss: 4,
   out_of_memory: 5,
   bundle_error: 6,
+  timeout: 7,
+  resource_limit: 8,
 } as const satisfies Record<FailureKind | 'succeeded', number>;
 
 export const CurvePoint = Type.Object(

@@ -138,6 +138,11 @@ const tolerationList = (raw: string): readonly TolerationSetting[] =>
     });
 const get = (env: Env, name: string, fallback: string): string => env[name] ?? fallback;
 const pgPort = (env: Env) => get(env, 'AAR_PG_PORT', '15432');
+/** A role of the dev stack's PostgreSQL, its password from the secret file `make dev-up` writes. */
+const devRoleUrl = (env: Env, role: string, database: string): string => {
+  const password = secretFile(env, `pg-${role}`);
+  return `postgres://${role}${password === '' ? '' : `:${encodeURIComponent(password)}`}@127.0.0.1:${pgPort(env)}/${database}`;
+};
 
 /**
  * Every environment variable AAR reads, with its default. Shell scripts under `scripts/` use the
@@ -155,13 +160,23 @@ export const VARIABLES = {
     parse: port,
   },
   DATABASE_URL: {
-    doc: "PostgreSQL URL for AAR's record. When set before `make dev-up`, no PostgreSQL is started.",
-    fallback: (env) => `postgres://aar:aar@127.0.0.1:${pgPort(env)}/aar`,
+    doc: "PostgreSQL URL for AAR's record, as its runtime role (api server, orchestrator; DML only). When set before `make dev-up`, no PostgreSQL is started. Default: role aar_app, password from $AAR_STATE_DIR/secrets/pg-aar_app.",
+    fallback: (env) => devRoleUrl(env, 'aar_app', 'aar'),
     parse: url(['postgres:', 'postgresql:']),
   },
   EVAL_DATABASE_URL: {
-    doc: "PostgreSQL URL of the eval server's own database (the only place test labels live).",
-    fallback: (env) => `postgres://aar:aar@127.0.0.1:${pgPort(env)}/aar_eval`,
+    doc: "PostgreSQL URL of the eval server's own database (the only place test labels live), as its runtime role. Default: role aar_eval_app, password from $AAR_STATE_DIR/secrets/pg-aar_eval_app.",
+    fallback: (env) => devRoleUrl(env, 'aar_eval_app', 'aar_eval'),
+    parse: url(['postgres:', 'postgresql:']),
+  },
+  AAR_MIGRATE_DATABASE_URL: {
+    doc: "PostgreSQL URL of the record's owner role; only the migration command (`db/migrate-cli.ts`) uses it, and grants the runtime role of DATABASE_URL its privileges. Default: DATABASE_URL when that is set, else role aar_owner of the dev stack.",
+    fallback: (env) => env.DATABASE_URL ?? devRoleUrl(env, 'aar_owner', 'aar'),
+    parse: url(['postgres:', 'postgresql:']),
+  },
+  AAR_MIGRATE_EVAL_DATABASE_URL: {
+    doc: "PostgreSQL URL of the eval database's owner role, for the migration command only. Default: EVAL_DATABASE_URL when that is set, else role aar_eval_owner of the dev stack.",
+    fallback: (env) => env.EVAL_DATABASE_URL ?? devRoleUrl(env, 'aar_eval_owner', 'aar_eval'),
     parse: url(['postgres:', 'postgresql:']),
   },
   AAR_DB_POOL_MAX: { doc: 'Connections per process pool.', fallback: '10', parse: positiveInt },
@@ -293,6 +308,31 @@ export const VARIABLES = {
     parse: text,
   },
   AAR_PYTHON: { doc: 'Python interpreter that runs the trainer.', fallback: '/usr/bin/python3', parse: text },
+  AAR_RUN_WALL_SECONDS: {
+    doc: "Wall-clock limit of each local sandboxed run; a spec's resources.maxWallSeconds can only lower it. Past it the whole sandbox is killed and the run fails with kind timeout.",
+    fallback: '3600',
+    parse: positiveInt,
+  },
+  AAR_RUN_MEMORY_BYTES: {
+    doc: 'Address-space limit of each local sandboxed run (RLIMIT_AS).',
+    fallback: '8589934592',
+    parse: positiveInt,
+  },
+  AAR_RUN_PROCESSES: {
+    doc: 'Processes and threads each local sandboxed run may have (RLIMIT_NPROC, per run).',
+    fallback: '256',
+    parse: positiveInt,
+  },
+  AAR_RUN_FILE_BYTES: {
+    doc: 'Largest file a local sandboxed run may write (RLIMIT_FSIZE), logs included.',
+    fallback: '1073741824',
+    parse: positiveInt,
+  },
+  AAR_MODELS_DIR: {
+    doc: "Host folder of model weights for text tasks, mounted read-only into the local sandbox; a spec's model.path must lie under it. Empty: the local executor refuses text tasks.",
+    fallback: '',
+    parse: (raw: string) => raw.trim(),
+  },
   ANTHROPIC_API_KEY: {
     doc: 'Secret. Anthropic API key for the claude policy, read only by the orchestrator worker (a Kubernetes Secret in deployment); unset, the worker offers the baseline policy only. Never logged, echoed or put in workflow history.',
     fallback: '',
@@ -334,9 +374,19 @@ export const VARIABLES = {
     parse: (raw: string) => dnsLabelOrEmpty(text(raw)),
   },
   AAR_K8S_IMAGE: {
-    doc: 'Trainer image of the experiment pods.',
-    fallback: 'aar-trainer:latest',
+    doc: 'Student image of the experiment pods: the container that runs agent code, with no token (student/Dockerfile).',
+    fallback: 'aar-student:latest',
     parse: text,
+  },
+  AAR_K8S_LAUNCHER_IMAGE: {
+    doc: 'Launcher image of the experiment pods: the trusted containers that fetch the bundle and upload the result (trainer/Dockerfile).',
+    fallback: 'aar-launcher:latest',
+    parse: text,
+  },
+  AAR_K8S_WALL_LIMIT_SECONDS: {
+    doc: 'Wall-clock limit of the student in each pod when the run names none: SIGTERM after it, SIGKILL 10 s later, failure kind timeout. Keep it below AAR_K8S_ACTIVE_DEADLINE_SECONDS.',
+    fallback: '18000',
+    parse: positiveInt,
   },
   AAR_K8S_GPU_RESOURCE: {
     doc: 'Extended resource name the trainer pods request GPUs by.',

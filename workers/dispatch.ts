@@ -42,6 +42,13 @@ runMain('dispatch-worker', async (config, logger) => {
     logger,
     metrics: dispatchMetrics,
     reportStarted: createRunStartedReporter(config.AAR_API_URL, config.AAR_RUN_TOKEN_KEY!, logger),
+    limits: {
+      wallSeconds: config.AAR_RUN_WALL_SECONDS,
+      memoryBytes: config.AAR_RUN_MEMORY_BYTES,
+      processes: config.AAR_RUN_PROCESSES,
+      fileBytes: config.AAR_RUN_FILE_BYTES,
+    },
+    ...(config.AAR_MODELS_DIR ? { modelsDir: config.AAR_MODELS_DIR } : {}),
   });
   // The k8s executor only when configured: its client library is loaded only then.
   const k8s =

@@ -16,7 +16,14 @@ const store = proxyActivities<Activities>({
 });
 
 /** Failure kinds that another attempt cannot fix: the spec or the agent's code is at fault. */
-export const DETERMINISTIC_FAILURES = new Set(['invalid_spec', 'hook_error', 'nan_loss']);
+// A run killed at its wall-clock or resource limit would only be killed again.
+export const DETERMINISTIC_FAILURES = new Set([
+  'invalid_spec',
+  'hook_error',
+  'nan_loss',
+  'timeout',
+  'resource_limit',
+]);
 
 /** What a seed run needs: the experiment (or promotion arm) it belongs to and how to run it. */
 export interface SeedRunInput {
@@ -94,6 +101,7 @@ export async function runSeed(
       exitCode: exit.exitCode,
       lost: exit.lost,
       wallSeconds: exit.wallSeconds,
+      gpus: input.spec.resources?.gpus ?? 1,
       ...(exit.failure ? { failure: exit.failure } : {}),
     });
     gpuSeconds += result.gpuSeconds;

@@ -9,6 +9,11 @@ export interface RunRequest {
   readonly taskId: string;
   readonly spec: ExperimentSpec;
   readonly executor: ExecutorName;
+  /**
+   * Wall-clock limit of the agent's code in seconds (the student process is stopped after it);
+   * absent: the executor's configured default.
+   */
+  readonly wallLimitSeconds?: number;
 }
 
 /** How the run's process or Job ended. The result itself arrives through the api server. */
@@ -17,7 +22,10 @@ export interface RunExit {
   readonly exitCode: number | null;
   /** True when the run disappeared without an exit status: the next attempt may succeed. */
   readonly lost: boolean;
+  /** Measured by the executor (process or Job/pod times), never taken from the uploaded result. */
   readonly wallSeconds: number;
+  /** GPUs the run held (requested by its pod), so callers can compute GPU-seconds; absent: unknown. */
+  readonly gpus?: number;
   /** Whether this call re-attached to a run an earlier attempt of the activity had launched. */
   readonly adopted: boolean;
   /**

@@ -120,13 +120,14 @@ export const experimentShow: Command = {
 export const experimentLogs: Command = {
   path: ['experiment', 'logs'],
   summary: "The tail of an experiment's trainer logs (each seed's latest attempt), or of one run",
-  usage: '<experiment|run> [--seed <n>] [--stream stdout|stderr|both] [--tail <lines>] [--all-attempts]',
+  usage: '<experiment|run> [--seed <n>] [--stream student|stderr|stdout|both] [--tail <lines>] [--all-attempts]',
   options: {
     seed: { type: 'string', description: 'Only this seed.' },
     stream: {
       type: 'string',
-      description: 'stdout, stderr or both (default both).',
-      choices: ['stdout', 'stderr', 'both'],
+      description:
+        "student (what the sandboxed student printed), stderr (the launcher: why the run ended), stdout, or both: student and stderr (default).",
+      choices: ['student', 'stdout', 'stderr', 'both'],
     },
     tail: { type: 'string', description: 'Lines from the end (default 50).' },
     'all-attempts': { type: 'boolean', description: 'Every attempt, not only the latest of each seed.' },
@@ -139,8 +140,8 @@ export const experimentLogs: Command = {
     const id = input.positionals[0]!;
     if (!EXPERIMENT_ID.test(id)) throw new UsageError(`'${id}' is not an experiment or run id`);
     const stream = stringOpt(input, 'stream') ?? 'both';
-    if (!['stdout', 'stderr', 'both'].includes(stream))
-      throw new UsageError(`--stream is stdout, stderr or both, not '${stream}'`);
+    if (!['student', 'stdout', 'stderr', 'both'].includes(stream))
+      throw new UsageError(`--stream is student, stdout, stderr or both, not '${stream}'`);
     const tail = intOpt(input, 'tail', 50);
     const seedFilter = stringOpt(input, 'seed');
     let runIds: string[];
@@ -160,7 +161,7 @@ export const experimentLogs: Command = {
       );
       return 0;
     }
-    const streams = stream === 'both' ? (['stdout', 'stderr'] as const) : ([stream] as const);
+    const streams = stream === 'both' ? (['student', 'stderr'] as const) : ([stream] as const);
     const logs = [];
     for (const runId of runIds) {
       for (const s of streams) {

@@ -157,7 +157,7 @@ test('experiment show gives the hypothesis, spec and per-seed public scores of e
 test('experiment logs tails the trainer output of each seed', async () => {
   const text = await aar(env, ['experiment', 'logs', `${CLI}-agent-1-0000`, '--tail', '5']);
   assert.equal(text.code, 0, text.stderr);
-  for (const header of ['s0-a1 stdout', 's0-a1 stderr', 's1-a1 stdout', 's1-a1 stderr'])
+  for (const header of ['s0-a1 student', 's0-a1 stderr', 's1-a1 student', 's1-a1 stderr'])
     assert.match(text.stdout, new RegExp(`==> ${CLI}-agent-1-0000-${header}`));
   const one = await aarJson(env, ['experiment', 'logs', `${CLI}-agent-1-0000-s1-a1`, '--stream', 'stderr']);
   assert.deepEqual(

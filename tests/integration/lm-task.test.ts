@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -65,6 +73,8 @@ before(async () => {
     encoding: 'utf8',
   }).trim();
   work = mkdtempSync(join(tmpdir(), 'aar-lm-'));
+  // The models folder is mounted into the sandbox, whose unprivileged user must be able to read it.
+  chmodSync(work, 0o755);
   const data = join(work, 'data');
   const weak = join(work, 'weak');
   const strong = join(work, 'strong');
@@ -93,21 +103,32 @@ before(async () => {
     adminToken: stack.adminToken,
   });
   assert.equal(loaded.httpStatus, 201, JSON.stringify(loaded.body));
-  const out = join(work, 'result.json');
+  // The student runs as every agent-written run does: in the launcher's sandbox, the model folder
+  // mounted read-only, the bundle the eval server serves fetched first by the trusted side.
   const bundleUrl = `${stack.evalUrl}/v1/tasks/${TASK}/bundle`;
+  const runDir = join(work, 'run');
+  mkdirSync(runDir);
+  copyFileSync(spec(strong, student, true), join(runDir, 'spec.json'));
   await trainer(
-    [
-      ...words('-m trainer run --device cpu --spec'),
-      spec(strong, student, true),
-      '--bundle',
-      bundleUrl,
-      '--out',
-      out,
-    ],
-    { ...process.env, AAR_BUNDLE_TOKEN: stack.adminToken },
+    [...words('-m trainer.launcher fetch-bundle --url'), bundleUrl, '--out', join(work, 'bundle.npz')],
+    {
+      ...process.env,
+      AAR_BUNDLE_TOKEN: stack.adminToken,
+    },
   );
-  const result = JSON.parse(readFileSync(out, 'utf8'));
-  assert.equal(result.status, 'succeeded');
+  await trainer([
+    ...words('-m trainer.launcher run --device cpu --seed 0 --run-id lm-run --run-dir'),
+    runDir,
+    '--bundle',
+    join(work, 'bundle.npz'),
+    '--python',
+    python,
+    '--models-dir',
+    work,
+  ]);
+  const result = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
+  assert.equal(result.status, 'succeeded', JSON.stringify(result.failure));
+  assert.deepEqual(result.sandboxEvents, []);
   predictions = result.predictions;
 });
 

@@ -32,7 +32,8 @@ async function start(kind: 'orchestrator' | 'dispatch'): Promise<WorkerProcess> 
           ...stack.workerEnv(),
           AAR_K8S_KUBECONFIG: kubeconfigPath(),
           AAR_K8S_NAMESPACE: cluster.namespace,
-          AAR_K8S_IMAGE: 'aar-trainer:test',
+          AAR_K8S_IMAGE: 'aar-student:test',
+          AAR_K8S_LAUNCHER_IMAGE: 'aar-launcher:test',
           AAR_K8S_NODE_SELECTOR: 'aar.dev/fake-node=true',
           AAR_K8S_CPU: '1',
           AAR_K8S_MEMORY: '1Gi',
@@ -84,6 +85,14 @@ test('a campaign runs end to end on the k8s executor through a dispatch worker k
   assert.deepEqual(
     record.experiments.map((e) => e.status),
     ['scored', 'scored'],
+    JSON.stringify(
+      (
+        await stack.record.pool.query(
+          'SELECT id, status, failure_reason FROM experiments WHERE campaign_id = $1',
+          [campaignId],
+        )
+      ).rows,
+    ),
   );
   assert.equal(record.runs.length, 5, 'one run per (experiment, seed), plus the retry of the OOMKilled one');
   assert.equal(record.results.length, 4);

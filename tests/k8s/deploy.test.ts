@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
+import { buildJobManifest } from '../../activities/executors/k8s/job-manifest.js';
 import { REPO_ROOT } from '../../runtime/config.js';
-import { type Cluster, kubectl, openCluster } from './helpers/cluster.js';
+import { type Cluster, kubectl, openCluster, testJobSettings } from './helpers/cluster.js';
+import { SPEC } from './helpers/executor-harness.js';
 import { dryRun, helm, type Manifest, renderChart, renderOverlay, retarget } from './helpers/manifests.js';
 
 let cluster: Cluster;
@@ -123,23 +125,77 @@ test('the chart runs each process with probes, resources, a PodDisruptionBudget,
   assert.ok(named(objects, 'ServiceMonitor', 'aar'), 'a ServiceMonitor');
 });
 
-test('the chart lets trainer pods reach only the api and eval servers and DNS', () => {
-  const objects = renderChart('aar', { 'trainer.namespace': 'aar-experiments' });
-  const policy = named(objects, 'NetworkPolicy', 'aar-trainers');
-  assert.equal(policy?.metadata.namespace, 'aar-experiments');
-  assert.deepEqual(policy.spec.podSelector, {});
-  assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
-  assert.deepEqual(policy.spec.ingress, []);
-  const destinations = policy.spec.egress.map((rule: Manifest) => [
-    rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'] ??
-      rule.to[0].podSelector.matchLabels['k8s-app'],
-    rule.ports.map((p: Manifest) => p.port),
+/** The run-pod NetworkPolicy and the default deny of the experiments namespace, from rendered objects. */
+function trainerPolicies(objects: Manifest[], prefix: string) {
+  const policy = named(objects, 'NetworkPolicy', `${prefix}-trainers`);
+  const deny = named(objects, 'NetworkPolicy', `${prefix}-experiments-default-deny`);
+  assert.ok(policy && deny, 'both policies are rendered');
+  return { policy, deny };
+}
+
+const egressOf = (policy: Manifest) =>
+  policy.spec.egress.map((rule: Manifest) => [
+    rule.to[0].namespaceSelector.matchLabels,
+    rule.to[0].podSelector.matchLabels,
+    rule.ports.map((p: Manifest) => `${p.protocol}/${p.port}`),
   ]);
-  assert.deepEqual(destinations, [
-    ['aar-api', [18080]],
-    ['aar-eval', [18081]],
-    ['kube-dns', [53, 53]],
+
+for (const [what, render, prefix] of [
+  ['the chart', () => renderChart('aar', { 'trainer.namespace': 'aar-experiments' }), 'aar'],
+  ['the kustomize base', () => renderOverlay('dev'), 'aar'],
+] as const) {
+  test(`${what} lets the pods of AAR's runs reach only the api and eval servers and DNS, and denies all else`, () => {
+    const { policy, deny } = trainerPolicies(render(), prefix);
+    for (const p of [policy, deny]) {
+      assert.equal(p.metadata.namespace, 'aar-experiments');
+      assert.deepEqual(p.spec.policyTypes, ['Ingress', 'Egress']);
+      assert.equal(p.spec.ingress?.length ?? 0, 0, 'no ingress');
+    }
+    assert.deepEqual(deny.spec.podSelector, {});
+    assert.equal(deny.spec.egress, undefined, 'a pod without run labels gets no egress');
+    // The policy selects every pod the Job builder makes (its labels are the run labels).
+    const podLabels = buildJobManifest(
+      { runId: 'np-agent-1-0001-s0-a1', taskId: 'mnist1d', spec: SPEC },
+      testJobSettings('aar-experiments'),
+    ).spec!.template.metadata!.labels!;
+    const selector = policy.spec.podSelector.matchLabels as Record<string, string>;
+    assert.ok(Object.keys(selector).length > 0, 'selects on run labels');
+    for (const [key, value] of Object.entries(selector)) assert.equal(podLabels[key], value, key);
+    assert.deepEqual(egressOf(policy), [
+      [{ 'kubernetes.io/metadata.name': 'aar' }, { 'app.kubernetes.io/name': 'aar-api' }, ['TCP/18080']],
+      [{ 'kubernetes.io/metadata.name': 'aar' }, { 'app.kubernetes.io/name': 'aar-eval' }, ['TCP/18081']],
+      [{ 'kubernetes.io/metadata.name': 'kube-system' }, { 'k8s-app': 'kube-dns' }, ['UDP/53', 'TCP/53']],
+    ]);
+  });
+}
+
+test('the chart lets an install name where its api and eval servers run and on which ports', () => {
+  const objects = renderChart('aar', {
+    'trainer.namespace': 'aar-experiments',
+    'networkPolicy.trainerEgress.api.namespaceLabels.team': 'platform',
+    'networkPolicy.trainerEgress.api.podLabels.app': 'gateway',
+    'networkPolicy.trainerEgress.api.port': '8443',
+    'networkPolicy.trainerEgress.eval.port': '9443',
+  });
+  const { policy } = trainerPolicies(objects, 'aar');
+  assert.deepEqual(egressOf(policy).slice(0, 2), [
+    [{ team: 'platform' }, { app: 'gateway' }, ['TCP/8443']],
+    [{ 'kubernetes.io/metadata.name': 'aar' }, { 'app.kubernetes.io/name': 'aar-eval' }, ['TCP/9443']],
   ]);
+});
+
+test('the chart and the kustomize base name the student and launcher images and the wall-clock limit', () => {
+  const chart = named(renderChart('aar'), 'ConfigMap', 'aar-dispatch-config')?.data;
+  assert.match(chart.AAR_K8S_IMAGE, /aar-student:/);
+  assert.match(chart.AAR_K8S_LAUNCHER_IMAGE, /aar-launcher:/);
+  assert.equal(chart.AAR_K8S_WALL_LIMIT_SECONDS, '18000');
+  const base =
+    named(renderOverlay('production'), 'ConfigMap', 'aar-dispatch-config') ??
+    renderOverlay('production').find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('aar-dispatch-config'),
+    );
+  assert.match(base?.data.AAR_K8S_IMAGE, /aar-student:/);
+  assert.match(base?.data.AAR_K8S_LAUNCHER_IMAGE, /aar-launcher:/);
 });
 
 test('the chart passes the GPU type, Kueue queue, priority class and runtime class to the dispatch worker', () => {
@@ -172,6 +228,14 @@ test('the API server accepts every object of the chart with every option set (se
   const objects = renderChart(cluster.namespace, { ...FULL, 'trainer.namespace': experiments });
   const out = dryRun(objects);
   assert.match(out, /deployment\.apps\/aar-dispatch (created|configured) \(server dry run\)/);
+  assert.match(
+    out,
+    /networkpolicy\.networking\.k8s\.io\/aar-trainers (created|configured) \(server dry run\)/,
+  );
+  assert.match(
+    out,
+    /networkpolicy\.networking\.k8s\.io\/aar-experiments-default-deny (created|configured) \(server dry run\)/,
+  );
   assert.match(out, /job\.batch\/aar-migrate (created|configured) \(server dry run\)/);
 });
 
@@ -183,6 +247,10 @@ for (const overlay of ['dev', 'production']) {
     });
     assert.ok(byKind(objects, 'Deployment').length === 4, 'four Deployments');
     const out = dryRun(objects);
+    assert.match(
+      out,
+      /networkpolicy\.networking\.k8s\.io\/aar-trainers (created|configured) \(server dry run\)/,
+    );
     assert.match(
       out,
       /rolebinding\.rbac\.authorization\.k8s\.io\/aar-dispatch (created|configured) \(server dry run\)/,

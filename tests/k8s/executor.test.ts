@@ -64,6 +64,7 @@ test('a completed pod completes the run, with a per-run Secret owned by the Job'
   assert.equal(exit.lost, false);
   assert.equal(exit.adopted, false);
   assert.equal(exit.failure, undefined);
+  assert.equal(exit.gpus, 1, 'the GPUs the pod requested, for GPU-seconds');
   assert.deepEqual(h.started, [`${runId} job:${cluster.namespace}/${name}`]);
   assert.ok(
     attempt.heartbeats.some((d) => d.jobName === name && typeof d.jobUid === 'string'),
@@ -210,7 +211,7 @@ test('a run pending past the limit is reported in its heartbeat, a metric and a 
   );
 });
 
-test('an OOMKilled pod fails the run with out_of_memory and the last log lines', async () => {
+test('a pod whose student init container was OOMKilled fails the run with out_of_memory and its last log lines', async () => {
   const h = harness();
   const runId = nextRunId();
   const attempt = h.start(runRequest(runId));

@@ -20,6 +20,10 @@ const spec: ExperimentSpec = {
 };
 const run = { runId: 'camp-agent-1-0007-s3-a2', taskId: 'mnist1d', spec };
 const settings = testJobSettings('aar-experiments');
+const secretEnv = (container: { env?: { name: string; valueFrom?: { secretKeyRef?: unknown } }[] }) =>
+  Object.fromEntries(
+    (container.env ?? []).filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom?.secretKeyRef]),
+  );
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const names: [string, string][] = [
@@ -58,10 +62,17 @@ test('builds one Job per run named for the run, with domain-prefixed labels and 
   assert.deepEqual(job.spec?.template.metadata?.labels, labels);
 });
 
+/** The pod's containers by name: `fetch` and `student` (init), `upload`. */
+const containersOf = (job: ReturnType<typeof buildJobManifest>) => {
+  const pod = job.spec!.template.spec!;
+  const all = [...(pod.initContainers ?? []), ...pod.containers];
+  const byName = (name: string) => all.find((c) => c.name === name)!;
+  return { pod, fetch: byName('fetch'), student: byName('student'), upload: byName('upload') };
+};
+
 test('requests the configured GPUs, node selector, tolerations, deadline, TTL and backoff limit', () => {
   const job = buildJobManifest(run, testJobSettings('ns', { gpusPerRun: 2, backoffLimit: 3 }));
-  const pod = job.spec!.template.spec!;
-  const container = pod.containers[0]!;
+  const { pod, student: container } = containersOf(job);
   assert.equal(container.resources?.limits?.['nvidia.com/gpu'], '2');
   assert.equal(container.resources?.requests?.['nvidia.com/gpu'], '2');
   assert.equal(container.resources?.limits?.memory, '1Gi');
@@ -71,7 +82,6 @@ test('requests the configured GPUs, node selector, tolerations, deadline, TTL an
   assert.equal(job.spec?.activeDeadlineSeconds, 600);
   assert.equal(job.spec?.ttlSecondsAfterFinished, 3600);
   assert.equal(pod.restartPolicy, 'Never');
-  assert.ok(container.args?.includes('cuda'));
 });
 
 const optional: [
@@ -107,11 +117,13 @@ for (const [what, extra, read, expected] of optional) {
 }
 
 test('makes a CPU run without a GPU request when no GPUs are configured', () => {
-  const container = buildJobManifest(run, testJobSettings('ns', { gpusPerRun: 0 })).spec!.template.spec!
-    .containers[0]!;
-  assert.equal(container.resources?.limits?.['nvidia.com/gpu'], undefined);
-  assert.equal(container.resources?.requests?.['nvidia.com/gpu'], undefined);
-  assert.deepEqual(container.args?.slice(-2), ['--device', 'cpu']);
+  const { fetch, student, upload } = containersOf(
+    buildJobManifest(run, testJobSettings('ns', { gpusPerRun: 0 })),
+  );
+  for (const container of [fetch, student, upload]) {
+    assert.equal(container.resources?.limits?.['nvidia.com/gpu'], undefined);
+    assert.equal(container.resources?.requests?.['nvidia.com/gpu'], undefined);
+  }
 });
 
 const textSpec: ExperimentSpec = {
@@ -122,9 +134,19 @@ const textSpec: ExperimentSpec = {
 const withModels = testJobSettings('ns', { modelVolume: { claimName: 'models', mountPath: '/models' } });
 
 test('asks for the GPU count and type a spec requires, and mounts the model volume read-only', () => {
-  const pod = buildJobManifest({ ...run, spec: textSpec }, withModels).spec!.template.spec!;
-  const container = pod.containers[0]!;
+  const {
+    pod,
+    student: container,
+    fetch,
+    upload,
+  } = containersOf(buildJobManifest({ ...run, spec: textSpec }, withModels));
   assert.equal(container.resources?.limits?.['nvidia.com/gpu'], '2');
+  assert.equal(fetch.resources?.limits?.['nvidia.com/gpu'], undefined, 'only the student holds the GPUs');
+  assert.equal(upload.resources?.limits?.['nvidia.com/gpu'], undefined);
+  assert.equal(
+    [...fetch.volumeMounts!, ...upload.volumeMounts!].find((m) => m.name === 'model'),
+    undefined,
+  );
   assert.equal(pod.nodeSelector?.['nvidia.com/gpu.product'], 'NVIDIA-H200');
   assert.deepEqual(
     container.volumeMounts?.find((m) => m.name === 'model'),
@@ -153,7 +175,7 @@ test('refuses a spec that names a model outside the model volume, or when none i
   );
 });
 
-test('ignores disruptions and fails the Job at once on the invalid-spec exit code', () => {
+test('ignores disruptions and fails the Job at once on the invalid-spec exit code the upload container passes on', () => {
   const rules = buildJobManifest(run, settings).spec?.podFailurePolicy?.rules ?? [];
   assert.deepEqual(rules[0], {
     action: 'Ignore',
@@ -161,7 +183,7 @@ test('ignores disruptions and fails the Job at once on the invalid-spec exit cod
   });
   assert.equal(rules[1]?.action, 'FailJob');
   assert.deepEqual(rules[1]?.onExitCodes, {
-    containerName: 'trainer',
+    containerName: 'upload',
     operator: 'In',
     values: FAIL_FAST_EXIT_CODES,
   });
@@ -173,43 +195,178 @@ test('ignores disruptions and fails the Job at once on the invalid-spec exit cod
   assert.ok(!FAIL_FAST_EXIT_CODES.includes(TRAINER_EXIT_CODES.out_of_memory));
 });
 
-test('runs the pod sandboxed: non-root, read-only root, no capabilities, RuntimeDefault seccomp, no API token', () => {
+test('runs the pod sandboxed: non-root, no API token, no service links', () => {
   const pod = buildJobManifest(run, settings).spec!.template.spec!;
-  const container = pod.containers[0]!;
   assert.equal(pod.automountServiceAccountToken, false);
   assert.equal(pod.enableServiceLinks, false);
   assert.equal(pod.securityContext?.runAsNonRoot, true);
   assert.equal(pod.securityContext?.runAsUser, 10001);
   assert.deepEqual(pod.securityContext?.seccompProfile, { type: 'RuntimeDefault' });
-  assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
-  assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
-  assert.deepEqual(container.securityContext?.capabilities, { drop: ['ALL'] });
-  assert.equal(container.terminationMessagePolicy, 'FallbackToLogsOnError');
+  assert.equal(pod.shareProcessNamespace, undefined, "no container sees another one's processes");
 });
 
-test('runs the trainer CLI against the eval bundle URL and the run upload URL with tokens from the run Secret', () => {
-  const container = buildJobManifest(run, settings).spec!.template.spec!.containers[0]!;
-  assert.deepEqual(container.args, [
-    'run',
+for (const name of ['fetch', 'student', 'upload'] as const) {
+  test(`hardens the ${name} container: read-only root, no capabilities, no escalation, RuntimeDefault seccomp`, () => {
+    const container = containersOf(buildJobManifest(run, settings))[name];
+    assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
+    assert.equal(container.securityContext?.privileged, false);
+    assert.equal(container.securityContext?.runAsNonRoot, true);
+    assert.deepEqual(container.securityContext?.capabilities, { drop: ['ALL'] });
+    assert.deepEqual(container.securityContext?.seccompProfile, { type: 'RuntimeDefault' });
+    assert.equal(container.terminationMessagePolicy, 'FallbackToLogsOnError');
+  });
+}
+
+test('runs fetch, then the student, as init containers in that order, and upload as the only main container', () => {
+  const pod = buildJobManifest(run, settings).spec!.template.spec!;
+  assert.deepEqual(
+    pod.initContainers?.map((c) => [c.name, c.image, c.restartPolicy]),
+    [
+      ['fetch', 'aar-launcher:test', undefined],
+      ['student', 'aar-student:test', undefined],
+    ],
+    'no restartPolicy: plain init containers run one after another, never as sidecars',
+  );
+  assert.deepEqual(
+    pod.containers.map((c) => [c.name, c.image]),
+    [['upload', 'aar-launcher:test']],
+  );
+});
+
+test('the fetch container downloads the bundle with the bundle token into aar-in', () => {
+  const { fetch } = containersOf(buildJobManifest(run, settings));
+  assert.deepEqual(fetch.command, [
+    'python3',
+    '-m',
+    'trainer.launcher',
+    'fetch-bundle',
+    '--url',
+    'http://aar-eval.aar.svc:18081/v1/tasks/mnist1d/bundle',
+    '--out',
+    '/aar/in/bundle.npz',
     '--spec',
     '/etc/aar/run/spec.json',
-    '--bundle',
-    'http://aar-eval.aar.svc:18081/v1/tasks/mnist1d/bundle',
-    '--seed',
-    '3',
-    '--upload-url',
-    `http://aar-api.aar.svc:18080/v1/runs/${run.runId}/result`,
-    '--device',
-    'cuda',
+    '--spec-out',
+    '/aar/in/spec.json',
   ]);
-  const fromSecret = Object.fromEntries(
-    (container.env ?? []).filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom?.secretKeyRef]),
-  );
-  const secretName = jobNameFor(run.runId);
-  assert.deepEqual(fromSecret, {
-    AAR_UPLOAD_TOKEN: { name: secretName, key: 'upload-token' },
-    AAR_BUNDLE_TOKEN: { name: secretName, key: 'bundle-token' },
+  assert.deepEqual(secretEnv(fetch), {
+    AAR_BUNDLE_TOKEN: { name: jobNameFor(run.runId), key: 'bundle-token' },
   });
+  assert.deepEqual(
+    fetch.volumeMounts?.map((m) => [m.name, m.mountPath, m.readOnly ?? false]),
+    [
+      ['run', '/etc/aar/run', true],
+      ['aar-in', '/aar/in', false],
+      ['launcher-tmp', '/tmp', false],
+    ],
+  );
+});
+
+test('the student container runs the student under its wall-clock limit and always exits 0, recording the code', () => {
+  const { student } = containersOf(buildJobManifest(run, settings));
+  assert.deepEqual(student.command, [
+    '/bin/sh',
+    '-c',
+    'timeout --kill-after=10 300 python3 -m student run --spec /aar/in/spec.json --bundle /aar/in/bundle.npz --seed 3 --out /aar/out/result.json; echo $? > /aar/out/exit-code',
+  ]);
+  assert.equal(student.args, undefined);
+  assert.deepEqual(
+    student.volumeMounts?.map((m) => [m.name, m.mountPath, m.readOnly ?? false]),
+    [
+      ['aar-in', '/aar/in', true],
+      ['aar-out', '/aar/out', false],
+      ['student-tmp', '/tmp', false],
+      ['dshm', '/dev/shm', false],
+    ],
+  );
+});
+
+test('takes the wall-clock limit from the run request, else from the settings, and refuses one that is not positive', () => {
+  const limit = (extra: object) =>
+    containersOf(buildJobManifest({ ...run, ...extra }, settings)).student.command?.[2]?.match(
+      /timeout --kill-after=10 (\d+) /,
+    )?.[1];
+  assert.equal(limit({ wallLimitSeconds: 1800 }), '1800');
+  assert.equal(limit({ wallLimitSeconds: 90.5 }), '91');
+  assert.equal(limit({}), '300');
+  assert.throws(() => buildJobManifest({ ...run, wallLimitSeconds: 0 }, settings), RangeError);
+});
+
+const FORBIDDEN_ENV = /TOKEN|KEY|PASSWORD|PASSWD|URL|SECRET|CREDENTIAL/i;
+for (const [what, runSpec, extra] of [
+  ['a bundled task', spec, {}],
+  [
+    'a text task with a model volume and every option',
+    textSpec,
+    { priorityClassName: 'p', runtimeClassName: 'gvisor', queueName: 'q' },
+  ],
+] as const) {
+  test(`gives the student of ${what} no token, key, password, URL or secret: no Secret volume, an env allow-list only`, () => {
+    const job = buildJobManifest(
+      { ...run, spec: runSpec },
+      testJobSettings('ns', { modelVolume: { claimName: 'models', mountPath: '/models' }, ...extra }),
+    );
+    const { pod, student } = containersOf(job);
+    for (const env of student.env ?? []) {
+      assert.doesNotMatch(env.name, FORBIDDEN_ENV, `${env.name} names a credential or an address`);
+      assert.equal(env.valueFrom, undefined, `${env.name} is a literal, never read from a Secret or field`);
+      assert.doesNotMatch(env.value ?? '', /https?:|aar-api|aar-eval/, `${env.name} holds no address`);
+    }
+    assert.deepEqual((student.env ?? []).map((e) => e.name).sort(), [
+      'HF_HUB_OFFLINE',
+      'HOME',
+      'PYTHONUNBUFFERED',
+      'TMPDIR',
+      'TRANSFORMERS_OFFLINE',
+    ]);
+    assert.equal(student.envFrom, undefined);
+    const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
+    for (const mount of student.volumeMounts ?? []) {
+      const volume = volumes.get(mount.name);
+      assert.ok(volume, `${mount.name} is a volume of the pod`);
+      assert.equal(volume.secret, undefined, `${mount.name} does not come from a Secret`);
+      assert.equal(volume.projected, undefined, `${mount.name} is not projected (no token, no Secret)`);
+      assert.equal(volume.configMap, undefined);
+      assert.equal(volume.downwardAPI, undefined);
+    }
+    assert.equal(pod.automountServiceAccountToken, false, 'no service-account token in any container');
+    assert.ok(!JSON.stringify(student).includes('v1/runs'), 'the student does not know the upload URL');
+    assert.ok(!JSON.stringify(student).includes('bundle-token'));
+  });
+}
+
+test('the upload container uploads aar-out (aar-in and aar-out read-only) with the upload token and the run id', () => {
+  const { upload } = containersOf(buildJobManifest(run, settings));
+  assert.deepEqual(upload.command, [
+    'python3',
+    '-m',
+    'trainer.launcher',
+    'upload',
+    '--run-dir',
+    '/aar/out',
+    '--url',
+    `http://aar-api.aar.svc:18080/v1/runs/${run.runId}/result`,
+    '--run-id',
+    run.runId,
+    '--wall-seconds',
+    String(settings.wallLimitSeconds),
+    '--spec',
+    '/aar/in/spec.json',
+    '--started-from',
+    '/aar/in/bundle.npz',
+  ]);
+  assert.deepEqual(secretEnv(upload), {
+    AAR_UPLOAD_TOKEN: { name: jobNameFor(run.runId), key: 'upload-token' },
+  });
+  assert.deepEqual(
+    upload.volumeMounts?.map((m) => [m.name, m.mountPath, m.readOnly ?? false]),
+    [
+      ['aar-in', '/aar/in', true],
+      ['aar-out', '/aar/out', true],
+      ['launcher-tmp', '/tmp', false],
+    ],
+  );
 });
 
 test('puts the spec and both tokens in an immutable Secret owned by the Job, and no token in the Job', () => {

@@ -56,6 +56,11 @@ test('the API server accepts the trainer Job with every option set (strict serve
     fieldValidation: 'Strict',
   });
   assert.equal(accepted.metadata?.name, job.metadata?.name);
+  const pod = accepted.spec?.template.spec;
+  assert.deepEqual(
+    [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].map((c) => c.name),
+    ['fetch', 'student', 'upload'],
+  );
   assert.deepEqual(JSON.parse(JSON.stringify(accepted.spec?.podFailurePolicy)), job.spec?.podFailurePolicy);
   assert.equal(accepted.spec?.template.spec?.priorityClassName, priorityClass);
 });
@@ -84,4 +89,46 @@ test('the trainer pod passes the restricted Pod Security admission with its per-
   });
   assert.equal(pods[0]?.spec?.runtimeClassName, runtimeClass);
   assert.equal(pods[0]?.spec?.priority, 1000, 'the priority class was resolved');
+});
+
+test('the pod the Job controller makes gives its student container no Secret, no token env and no service-account token', async () => {
+  const batch = cluster.kubeConfig.makeApiClient(BatchV1Api);
+  const runId = 'valid-agent-1-0003-s0-a1';
+  await batch.createNamespacedJob({
+    namespace: cluster.namespace,
+    body: buildJobManifest({ runId, taskId: 'mnist1d', spec: SPEC }, allOptions()),
+  });
+  const pod = await eventually(
+    'the Job controller made its pod',
+    async () => (await jobPods(cluster, jobNameFor(runId)))[0],
+  );
+  const spec = pod.spec!;
+  assert.deepEqual(
+    spec.initContainers?.map((c) => c.name),
+    ['fetch', 'student'],
+  );
+  assert.deepEqual(
+    spec.containers.map((c) => c.name),
+    ['upload'],
+  );
+  const student = spec.initContainers!.find((c) => c.name === 'student')!;
+  const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
+  for (const mount of student.volumeMounts ?? []) {
+    const volume = volumes.get(mount.name);
+    assert.equal(volume?.secret, undefined, `${mount.name} is no Secret`);
+    assert.equal(
+      volume?.projected,
+      undefined,
+      `${mount.name} is no projected (service-account token) volume`,
+    );
+  }
+  assert.ok(
+    !(spec.volumes ?? []).some((v) => v.name.startsWith('kube-api-access')),
+    'admission injected no service-account token',
+  );
+  for (const env of student.env ?? []) {
+    assert.equal(env.valueFrom, undefined, `${env.name} is a literal`);
+    assert.doesNotMatch(env.name, /TOKEN|KEY|PASSWORD|URL|SECRET/i);
+  }
+  assert.equal(student.envFrom, undefined);
 });

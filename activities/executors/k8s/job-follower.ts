@@ -3,16 +3,8 @@ import { CancelledFailure, type Context } from '@temporalio/activity';
 import type { Logger } from '../../../runtime/logger.js';
 import type { DispatchMetrics } from '../../metrics.js';
 import type { RunExit, RunRequest } from '../executor.js';
-import { TRAINER_CONTAINER } from './job-identity.js';
-import {
-  describeEnding,
-  isRunning,
-  jobOutcome,
-  jobWallSeconds,
-  lastFailedPod,
-  pendingState,
-  wasDisrupted,
-} from './job-status.js';
+import { describeEnding, jobGpus, jobWallSeconds } from './job-ending.js';
+import { isRunning, jobOutcome, lastFailedPod, pendingState, wasDisrupted } from './job-status.js';
 import type { JobWatch } from './job-watch.js';
 import type { K8sGateway } from './k8s-gateway.js';
 import { PendingTracker } from './pending-tracker.js';
@@ -32,6 +24,8 @@ export interface JobFollowerDeps {
   readonly pollMs: number;
   readonly resyncMs: number;
   readonly cancelWaitMs: number;
+  /** The extended resource GPUs are requested by (the GPUs of a RunExit are read from the Job). */
+  readonly gpuResource: string;
 }
 
 /** Cancellation reasons after which nobody will ever collect the run: its Job is deleted. */
@@ -179,8 +173,12 @@ export function createJobFollower(deps: JobFollowerDeps) {
     const neverRan = sawRunning ? undefined : pending.last;
     let ending = describeEnding(job, pods, now, neverRan ? { neverRan } : {});
     const failedPod = lastFailedPod(pods);
-    if (ending.failure !== undefined && ending.failure.detail === undefined && failedPod?.metadata?.name) {
-      const logTail = await gateway.podLogTail(failedPod.metadata.name, TRAINER_CONTAINER, 20);
+    // The student's log explains an exit code `upload` passes on, even when the uploader left a message.
+    const wantsLog =
+      ending.logContainer !== undefined &&
+      (ending.failure?.detail === undefined || ending.logContainer !== ending.culprit);
+    if (ending.failure !== undefined && wantsLog && failedPod?.metadata?.name) {
+      const logTail = await gateway.podLogTail(failedPod.metadata.name, ending.logContainer!, 20);
       if (logTail !== undefined)
         ending = describeEnding(job, pods, now, { logTail, ...(neverRan ? { neverRan } : {}) });
     }
@@ -195,6 +193,7 @@ export function createJobFollower(deps: JobFollowerDeps) {
       exitCode: ending.exitCode,
       lost: false,
       wallSeconds: ending.wallSeconds,
+      gpus: jobGpus(job, deps.gpuResource),
       adopted,
       ...(ending.failure ? { failure: ending.failure } : {}),
     };
@@ -215,6 +214,7 @@ export function createJobFollower(deps: JobFollowerDeps) {
       exitCode: null,
       lost: false,
       wallSeconds: jobWallSeconds(job, Date.now()),
+      gpus: jobGpus(job, deps.gpuResource),
       adopted,
       failure: {
         kind: 'internal',

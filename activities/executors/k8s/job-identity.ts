@@ -28,8 +28,13 @@ export const ANNOTATIONS = {
 /** Who manages the Jobs: the informers select on it, adoption checks it. */
 export const MANAGED_BY = 'aar-dispatch';
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
-/** The trainer container's name (podFailurePolicy rules and exit codes refer to it). */
-export const TRAINER_CONTAINER = 'trainer';
+/**
+ * The containers of a run's pod, in the order they run: `fetch` (trusted launcher, init: the
+ * bundle and spec into `aar-in`), `student` (agent code, init: no token, no Secret), `upload`
+ * (trusted launcher: the result to the api server; it exits with the student's exit code, so
+ * podFailurePolicy rules and exit codes refer to it).
+ */
+export const CONTAINERS = { fetch: 'fetch', student: 'student', upload: 'upload' } as const;
 
 const NAME_MAX = 63;
 const HASH_CHARS = 10;

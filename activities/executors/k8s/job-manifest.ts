@@ -4,13 +4,16 @@ import { TRAINER_EXIT_CODES } from '../../../core/result-bundle.js';
 import {
   ANNOTATIONS,
   attemptOf,
+  CONTAINERS,
   experimentOf,
   jobNameFor,
   LABELS,
   runLabels,
-  TRAINER_CONTAINER,
 } from './job-identity.js';
 import type { K8sJobSettings } from './job-settings.js';
+import { buildRunPodSpec, SECRET_KEYS } from './run-pod.js';
+
+export { SECRET_KEYS, SPEC_DIR } from './run-pod.js';
 
 /** One run as the manifest builders see it. */
 export interface JobRun {
@@ -19,18 +22,9 @@ export interface JobRun {
   readonly spec: ExperimentSpec;
   /** The workflow whose activity launches the Job (annotated, for the orphan reaper). */
   readonly workflowId?: string;
+  /** The student's wall-clock limit in seconds; absent: `settings.wallLimitSeconds`. */
+  readonly wallLimitSeconds?: number;
 }
-
-/** The trainer image's user (trainer/Dockerfile: `useradd --uid 10001`). */
-export const TRAINER_UID = 10001;
-/** Where the per-run Secret's spec.json is mounted. */
-export const SPEC_DIR = '/etc/aar/run';
-/** Keys of the per-run Secret. */
-export const SECRET_KEYS = {
-  spec: 'spec.json',
-  uploadToken: 'upload-token',
-  bundleToken: 'bundle-token',
-} as const;
 
 /**
  * Exit codes after which another pod of the same Job cannot succeed: the spec or the agent's code
@@ -46,8 +40,9 @@ export const FAIL_FAST_EXIT_CODES: readonly number[] = [
  * The batch/v1 Job of one run (one per experiment, seed and attempt), as a pure function of the
  * run and the settings. Invariants: the name is `jobNameFor(runId)` (at most 63 characters);
  * preemption and eviction (`DisruptionTarget`) never count against `backoffLimit`; an
- * invalid spec fails the Job at once; the pod runs sandboxed with no API credentials and reads
- * its tokens and spec from the run's Secret (of the same name).
+ * invalid spec fails the Job at once (the `upload` container exits with the student's code); the
+ * pod runs sandboxed with no API credentials, and only its trusted launcher containers read the
+ * tokens and spec from the run's Secret (of the same name), never the student (`buildRunPodSpec`).
  */
 export function buildJobManifest(run: JobRun, settings: K8sJobSettings): V1Job {
   const name = jobNameFor(run.runId);
@@ -84,7 +79,7 @@ export function buildJobManifest(run: JobRun, settings: K8sJobSettings): V1Job {
           {
             action: 'FailJob',
             onExitCodes: {
-              containerName: TRAINER_CONTAINER,
+              containerName: CONTAINERS.upload,
               operator: 'In',
               values: [...FAIL_FAST_EXIT_CODES],
             },
@@ -98,98 +93,45 @@ export function buildJobManifest(run: JobRun, settings: K8sJobSettings): V1Job {
 
 function podSpec(run: JobRun, secretName: string, seed: number, settings: K8sJobSettings): V1PodSpec {
   // A spec may ask for its own GPU count and model (text tasks on a cluster); else the worker's default.
-  const gpus = run.spec.resources?.gpus ?? settings.gpusPerRun;
-  const gpuQuantity = gpus > 0 ? { [settings.gpuResource]: String(gpus) } : {};
+  const gpus = requestedGpus(run, settings);
   const nodeSelector = {
     ...settings.nodeSelector,
     ...(run.spec.resources?.gpuType ? { [settings.gpuTypeLabel]: run.spec.resources.gpuType } : {}),
   };
-  const model = modelMount(run, settings);
-  const fromSecret = (name: string, key: string) => ({
-    name,
-    valueFrom: { secretKeyRef: { name: secretName, key } },
-  });
-  return {
-    restartPolicy: 'Never',
-    // The pod talks to the api and eval servers with its run's tokens only, never to the cluster.
-    automountServiceAccountToken: false,
-    enableServiceLinks: false,
-    terminationGracePeriodSeconds: 30,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: TRAINER_UID,
-      runAsGroup: TRAINER_UID,
-      fsGroup: TRAINER_UID,
-      seccompProfile: { type: 'RuntimeDefault' },
+  const pod = buildRunPodSpec(
+    {
+      runId: run.runId,
+      secretName,
+      seed,
+      gpus,
+      // A spec's own limit may lower the executor's, never raise it.
+      wallLimitSeconds: Math.ceil(
+        Math.min(
+          run.wallLimitSeconds ?? settings.wallLimitSeconds,
+          run.spec.resources?.maxWallSeconds ?? Number.POSITIVE_INFINITY,
+        ),
+      ),
+      bundleUrl: `${settings.evalUrl}/v1/tasks/${encodeURIComponent(run.taskId)}/bundle`,
+      uploadUrl: `${settings.apiUrl}/v1/runs/${encodeURIComponent(run.runId)}/result`,
+      model: modelMount(run, settings),
     },
+    settings,
+  );
+  return {
+    ...pod,
     ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
     ...(settings.tolerations.length > 0 ? { tolerations: settings.tolerations.map((t) => ({ ...t })) } : {}),
     ...(settings.priorityClassName ? { priorityClassName: settings.priorityClassName } : {}),
     ...(settings.runtimeClassName ? { runtimeClassName: settings.runtimeClassName } : {}),
-    containers: [
-      {
-        name: TRAINER_CONTAINER,
-        image: settings.image,
-        imagePullPolicy: 'IfNotPresent',
-        args: [
-          'run',
-          '--spec',
-          `${SPEC_DIR}/${SECRET_KEYS.spec}`,
-          '--bundle',
-          `${settings.evalUrl}/v1/tasks/${encodeURIComponent(run.taskId)}/bundle`,
-          '--seed',
-          String(seed),
-          '--upload-url',
-          `${settings.apiUrl}/v1/runs/${encodeURIComponent(run.runId)}/result`,
-          '--device',
-          gpus > 0 ? 'cuda' : 'cpu',
-        ],
-        env: [
-          fromSecret('AAR_UPLOAD_TOKEN', SECRET_KEYS.uploadToken),
-          fromSecret('AAR_BUNDLE_TOKEN', SECRET_KEYS.bundleToken),
-          { name: 'AAR_RUN_ID', value: run.runId },
-          { name: 'HOME', value: '/tmp' },
-          { name: 'PYTHONUNBUFFERED', value: '1' },
-        ],
-        resources: {
-          requests: { cpu: settings.cpu, memory: settings.memory, ...gpuQuantity },
-          limits: { memory: settings.memory, ...gpuQuantity },
-        },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          capabilities: { drop: ['ALL'] },
-        },
-        // The kubelet copies the last log lines into the terminated state when the trainer fails,
-        // so the reason survives the pod's node and logs.
-        terminationMessagePolicy: 'FallbackToLogsOnError',
-        volumeMounts: [
-          { name: 'run', mountPath: SPEC_DIR, readOnly: true },
-          { name: 'tmp', mountPath: '/tmp' },
-          { name: 'dshm', mountPath: '/dev/shm' },
-          ...(model ? [{ name: 'model', mountPath: model.mountPath, readOnly: true }] : []),
-        ],
-      },
-    ],
-    volumes: [
-      {
-        name: 'run',
-        secret: {
-          secretName,
-          items: [{ key: SECRET_KEYS.spec, path: SECRET_KEYS.spec }],
-          defaultMode: 0o440,
-        },
-      },
-      { name: 'tmp', emptyDir: { sizeLimit: '4Gi' } },
-      // PyTorch data loaders share tensors through /dev/shm; the runtime's default is 64 MiB.
-      { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } },
-      ...(model
-        ? [{ name: 'model', persistentVolumeClaim: { claimName: model.claimName, readOnly: true } }]
-        : []),
-    ],
   };
+}
+
+/** The GPUs a run's pod requests: the spec's `resources.gpus`, else the worker's default. */
+export function requestedGpus(
+  run: Pick<JobRun, 'spec'>,
+  settings: Pick<K8sJobSettings, 'gpusPerRun'>,
+): number {
+  return run.spec.resources?.gpus ?? settings.gpusPerRun;
 }
 
 /**

@@ -6,7 +6,12 @@ import type { Config, TolerationSetting } from '../../../runtime/config.js';
  */
 export interface K8sJobSettings {
   readonly namespace: string;
-  readonly image: string;
+  /** Image of the `student` container: runs agent code and holds no token. */
+  readonly studentImage: string;
+  /** Image of the trusted `fetch` and `upload` containers (`python3 -m trainer.launcher`). */
+  readonly launcherImage: string;
+  /** Wall-clock limit of the student in seconds when the run request names none. */
+  readonly wallLimitSeconds: number;
   readonly gpuResource: string;
   /** GPUs per pod; 0 makes a CPU run (no GPU request, `--device cpu`). */
   readonly gpusPerRun: number;
@@ -40,7 +45,9 @@ export function jobSettingsFromConfig(config: Config): K8sJobSettings {
   const runtimeClassName = optional(config.AAR_K8S_RUNTIME_CLASS);
   return Object.freeze({
     namespace: config.AAR_K8S_NAMESPACE,
-    image: config.AAR_K8S_IMAGE,
+    studentImage: config.AAR_K8S_IMAGE,
+    launcherImage: config.AAR_K8S_LAUNCHER_IMAGE,
+    wallLimitSeconds: config.AAR_K8S_WALL_LIMIT_SECONDS,
     gpuResource: config.AAR_K8S_GPU_RESOURCE,
     gpusPerRun: config.AAR_K8S_GPUS_PER_RUN,
     cpu: config.AAR_K8S_CPU,

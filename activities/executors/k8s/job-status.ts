@@ -1,6 +1,4 @@
 import type { V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
-import { type FailureKind, TRAINER_EXIT_CODES } from '../../../core/result-bundle.js';
-import { TRAINER_CONTAINER } from './job-identity.js';
 
 /**
  * Pure readings of a Job and its pods, as the executor decides what a run is doing and, when it
@@ -9,7 +7,7 @@ import { TRAINER_CONTAINER } from './job-identity.js';
  */
 
 type Time = Date | string | undefined;
-const ms = (t: Time): number | undefined => (t === undefined ? undefined : new Date(t).getTime());
+export const ms = (t: Time): number | undefined => (t === undefined ? undefined : new Date(t).getTime());
 
 /** Reasons a pod did not run or ended badly, as bounded metric labels. */
 export const POD_FAILURE_REASONS = [
@@ -44,13 +42,21 @@ export function jobOutcome(job: V1Job): JobOutcome | null {
   return null;
 }
 
-function jobCondition(job: V1Job, type: string) {
+export function jobCondition(job: V1Job, type: string) {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 }
 
 const isTerminal = (pod: V1Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-const trainerStatus = (pod: V1Pod): V1ContainerStatus | undefined =>
-  pod.status?.containerStatuses?.find((c) => c.name === TRAINER_CONTAINER);
+/** Init containers first, in the order they run, then the main container. */
+const allStatuses = (pod: V1Pod): V1ContainerStatus[] => [
+  ...(pod.status?.initContainerStatuses ?? []),
+  ...(pod.status?.containerStatuses ?? []),
+];
+/** A container's status by name, init or main. */
+export const containerStatus = (pod: V1Pod, name: string): V1ContainerStatus | undefined =>
+  allStatuses(pod).find((c) => c.name === name);
+/** Waiting reasons that only say a container's turn has not come yet. */
+const NOT_YET = new Set(['ContainerCreating', 'PodInitializing']);
 const byNewest = (a: V1Pod, b: V1Pod) =>
   (ms(b.metadata?.creationTimestamp) ?? 0) - (ms(a.metadata?.creationTimestamp) ?? 0);
 
@@ -59,9 +65,22 @@ export function livePods(pods: readonly V1Pod[]): V1Pod[] {
   return pods.filter((p) => !isTerminal(p) && p.metadata?.deletionTimestamp === undefined).sort(byNewest);
 }
 
-/** Whether the trainer is running in one of the Job's pods. */
+/**
+ * Whether a pod is on its node and running its containers: phase Running, or still Pending
+ * while its init containers (`fetch`, then the student's whole run) run or have run.
+ */
+export function podStarted(pod: V1Pod): boolean {
+  if (pod.status?.phase === 'Running') return true;
+  // `fetch` ran, but the student's image cannot be pulled: that is stuck, not running.
+  if (allStatuses(pod).some((c) => STUCK_WAITING.has(c.state?.waiting?.reason ?? ''))) return false;
+  return (pod.status?.initContainerStatuses ?? []).some(
+    (c) => c.state?.running !== undefined || c.state?.terminated !== undefined,
+  );
+}
+
+/** Whether a run is under way in one of the Job's pods (its init containers count). */
 export function isRunning(pods: readonly V1Pod[]): boolean {
-  return livePods(pods).some((p) => p.status?.phase === 'Running');
+  return livePods(pods).some(podStarted);
 }
 
 /** A pod that failed because it was preempted, evicted or drained (it does not count). */
@@ -87,7 +106,7 @@ export interface PendingState {
 }
 
 /**
- * The pending state of an unfinished Job: null when its trainer runs. A run is pending from its
+ * The pending state of an unfinished Job: null when its pod runs. A run is pending from its
  * current pod's creation (or the Job's, before it has one) until that pod runs.
  */
 export function pendingState(job: V1Job, pods: readonly V1Pod[]): PendingState | null {
@@ -111,8 +130,11 @@ export function pendingState(job: V1Job, pods: readonly V1Pod[]): PendingState |
       metricReason: 'Other',
     };
   const sinceMs = ms(pod.metadata?.creationTimestamp) ?? jobSince;
-  const waiting = trainerStatus(pod)?.state?.waiting;
-  if (waiting?.reason && waiting.reason !== 'ContainerCreating') {
+  // The first container that waits for more than its turn (an image that cannot be pulled).
+  const waiting = allStatuses(pod)
+    .map((c) => c.state?.waiting)
+    .find((w) => w?.reason !== undefined && !NOT_YET.has(w.reason));
+  if (waiting?.reason) {
     const stuck = STUCK_WAITING.has(waiting.reason);
     return {
       sinceMs,
@@ -132,122 +154,8 @@ export function pendingState(job: V1Job, pods: readonly V1Pod[]): PendingState |
   }
   return {
     sinceMs,
-    reason: `${waiting?.reason ?? pod.status?.phase ?? 'Pending'}: the pod is starting`,
+    reason: `${pod.status?.phase ?? 'Pending'}: the pod is starting`,
     stuck: false,
     metricReason: 'Other',
-  };
-}
-
-const EXIT_KINDS = new Map<number, FailureKind>(
-  (Object.entries(TRAINER_EXIT_CODES) as [FailureKind | 'succeeded', number][])
-    .filter(([kind]) => kind !== 'succeeded')
-    .map(([kind, code]) => [code, kind as FailureKind]),
-);
-
-/** How a finished Job ended: exit code, failure for the record, reason for the metric. */
-export interface JobEnding {
-  readonly exitCode: number | null;
-  readonly wallSeconds: number;
-  readonly failure?: { readonly kind: FailureKind; readonly message: string; readonly detail?: string };
-  readonly metricReason?: PodFailureReason;
-}
-
-/** Wall time of a Job: from its start to its final condition (or `nowMs` while it runs). */
-export function jobWallSeconds(job: V1Job, nowMs: number): number {
-  const start = ms(job.status?.startTime) ?? ms(job.metadata?.creationTimestamp) ?? nowMs;
-  const end =
-    ms(job.status?.completionTime) ??
-    ms(jobCondition(job, 'Failed')?.lastTransitionTime) ??
-    ms(jobCondition(job, 'Complete')?.lastTransitionTime) ??
-    nowMs;
-  return Math.max(0, (end - start) / 1000);
-}
-
-/** What the executor saw before the Job ended, for its failure report. */
-export interface EndingContext {
-  /** The last lines of the trainer's log, when the API could give them. */
-  readonly logTail?: string;
-  /** Set when the trainer was never seen running: why it was waiting (used for a deadline). */
-  readonly neverRan?: PendingState;
-}
-
-/**
- * Reads a finished Job: exit code 0 when it completed; otherwise the exit code of its newest
- * failed pod and a failure that says why (OOMKilled, Evicted, ImagePullBackOff, Unschedulable,
- * DeadlineExceeded, the trainer's own exit code), with the log tail as its detail.
- */
-export function describeEnding(
-  job: V1Job,
-  pods: readonly V1Pod[],
-  nowMs: number,
-  seen: EndingContext = {},
-): JobEnding {
-  const wallSeconds = jobWallSeconds(job, nowMs);
-  if (jobOutcome(job) === 'complete') return { exitCode: 0, wallSeconds };
-  const failed = jobCondition(job, 'Failed');
-  const jobWhy = `Job ${job.metadata?.name} failed (${failed?.reason ?? 'no reason given'}${failed?.message ? `: ${failed.message}` : ''})`;
-  const pod = lastFailedPod(pods);
-  const status = pod ? trainerStatus(pod) : undefined;
-  const terminated = status?.state?.terminated ?? status?.lastState?.terminated;
-  const detail = (terminated?.message?.trim() || seen.logTail?.trim() || undefined)?.slice(-4000);
-  const withDetail = detail ? { detail } : {};
-  const podName = pod?.metadata?.name;
-  const deadline = failed?.reason === 'DeadlineExceeded';
-  if (terminated === undefined || (deadline && seen.neverRan !== undefined)) {
-    // No trainer ever ran to its end: the Job ran out of time while its pod waited (the pod that
-    // was killed then may show a terminated state, but its trainer never started).
-    const waiting = seen.neverRan;
-    const metricReason: PodFailureReason =
-      waiting?.metricReason === 'ImagePullBackOff' || waiting?.metricReason === 'Unschedulable'
-        ? waiting.metricReason
-        : failed?.reason === 'DeadlineExceeded'
-          ? 'DeadlineExceeded'
-          : 'Other';
-    return {
-      exitCode: null,
-      wallSeconds,
-      metricReason,
-      failure: {
-        kind: 'internal',
-        message: `${jobWhy}${waiting ? `; the trainer never ran: ${waiting.reason}` : ''}`,
-        ...withDetail,
-      },
-    };
-  }
-  const exitCode = terminated.exitCode;
-  if (pod?.status?.reason === 'Evicted') {
-    return {
-      exitCode,
-      wallSeconds,
-      metricReason: 'Evicted',
-      failure: {
-        kind: 'internal',
-        message: `pod ${podName} was Evicted: ${pod.status.message ?? ''}`.trim(),
-        ...withDetail,
-      },
-    };
-  }
-  if (terminated.reason === 'OOMKilled') {
-    return {
-      exitCode,
-      wallSeconds,
-      metricReason: 'OOMKilled',
-      failure: {
-        kind: 'out_of_memory',
-        message: `pod ${podName} was OOMKilled (exit code ${exitCode}): the trainer exceeded its memory limit`,
-        ...withDetail,
-      },
-    };
-  }
-  const kind = EXIT_KINDS.get(exitCode) ?? 'internal';
-  return {
-    exitCode,
-    wallSeconds,
-    metricReason: failed?.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'Error',
-    failure: {
-      kind,
-      message: `the trainer exited with code ${exitCode} (${kind}${terminated.reason ? `, ${terminated.reason}` : ''}) in pod ${podName}; ${jobWhy}`,
-      ...withDetail,
-    },
   };
 }

@@ -64,6 +64,7 @@ export function createK8sExecutor(deps: K8sExecutorDeps): K8sExecutor {
     pollMs: deps.pollMs ?? 5000,
     resyncMs: deps.resyncMs ?? 30_000,
     cancelWaitMs: deps.cancelWaitMs ?? 120_000,
+    gpuResource: deps.settings.gpuResource,
   });
   const reaper = deps.isWorkflowOpen
     ? startReaper(deps.isWorkflowOpen, deps.reapEveryMs ?? 300_000)
@@ -105,6 +106,8 @@ export function createK8sExecutor(deps: K8sExecutorDeps): K8sExecutor {
     } catch (error) {
       if (error instanceof ModelVolumeError)
         throw ApplicationFailure.nonRetryable(error.message, 'ModelVolumeUnavailable');
+      // A seed or wall-clock limit the pod's command cannot carry: no attempt can succeed.
+      if (error instanceof RangeError) throw ApplicationFailure.nonRetryable(error.message, 'K8sJobInvalid');
       throw error;
     }
     try {

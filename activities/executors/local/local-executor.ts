@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledFailure, type Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, type Context } from '@temporalio/activity';
 import type { Logger } from '../../../runtime/logger.js';
 import { deriveRunToken } from '../../../runtime/run-token.js';
 import type { DispatchMetrics } from '../../metrics.js';
 import type { Executor, RunExit, RunRequest } from '../executor.js';
 import { findRunProcess, isRunProcess, RunFolder } from './run-folder.js';
+import { DEFAULT_RUN_LIMITS, launcherArgs, missingSandboxTools, type RunLimits } from './sandbox.js';
 
 export interface LocalExecutorDeps {
   readonly runsDir: string;
@@ -24,16 +25,27 @@ export interface LocalExecutorDeps {
   readonly reportStarted: (runId: string, externalId: string) => Promise<void>;
   /** How often to heartbeat and look at the process. */
   readonly pollMs?: number;
+  /** What each sandboxed run may use; a spec's `resources.maxWallSeconds` can only lower the wall clock. */
+  readonly limits?: RunLimits;
+  /** Host folder of model weights for text tasks (mounted read-only into the sandbox); none: text tasks are refused. */
+  readonly modelsDir?: string;
+  /** `PATH` where the launcher finds bubblewrap and strace (default: the system's). */
+  readonly sandboxPath?: string;
 }
 
 /**
- * Runs the trainer as a detached child process group, one folder per run. The folder makes it
- * idempotent: a re-delivered activity finds the `launch` file and re-attaches to the live
- * process, or reads the exit code it left, instead of training the same run twice. A worker
- * killed mid-run loses nothing: the trainer keeps running and uploads its result to the api.
+ * Runs each student in the sandbox: a detached launcher process group (`python3 -m trainer.launcher
+ * run`), one folder per run. The launcher builds the bubblewrap sandbox, enforces the run's limits,
+ * measures its wall time and uploads the result with a token the sandbox never holds. The folder
+ * makes it idempotent: a re-delivered activity finds the `launch` file and re-attaches to the live
+ * process, or reads the exit code it left, instead of training the same run twice. A worker killed
+ * mid-run loses nothing: the launcher keeps running and uploads the result to the api. Without
+ * bubblewrap or strace the run is refused: agent code never runs unsandboxed.
  */
 export function createLocalExecutor(deps: LocalExecutorDeps): Executor {
   const pollMs = deps.pollMs ?? 1000;
+  const limits = deps.limits ?? DEFAULT_RUN_LIMITS;
+  const sandboxPath = deps.sandboxPath ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
   async function launch(request: RunRequest, folder: RunFolder): Promise<{ pid: number; adopted: boolean }> {
     mkdirSync(folder.dir, { recursive: true });
@@ -48,21 +60,19 @@ export function createLocalExecutor(deps: LocalExecutorDeps): Executor {
     try {
       const bundle = await deps.bundlePath(request.taskId);
       writeFileSync(folder.spec, JSON.stringify(request.spec));
-      const args = [
-        '-m',
-        'trainer',
-        'run',
-        '--spec',
-        folder.spec,
-        '--bundle',
+      const args = launcherArgs({
+        python: deps.python,
+        runDir: folder.dir,
+        runId: request.runId,
         bundle,
-        '--seed',
-        String(request.spec.seed ?? 0),
-        '--out',
-        folder.result,
-        '--upload-url',
-        `${deps.apiUrl}/v1/runs/${encodeURIComponent(request.runId)}/result`,
-      ];
+        seed: request.spec.seed ?? 0,
+        uploadUrl: `${deps.apiUrl}/v1/runs/${encodeURIComponent(request.runId)}/result`,
+        limits,
+        ...(request.spec.resources?.maxWallSeconds === undefined
+          ? {}
+          : { specWallSeconds: request.spec.resources.maxWallSeconds }),
+        ...(deps.modelsDir ? { modelsDir: deps.modelsDir } : {}),
+      });
       // The wrapper records the exit code even when no worker is left to see the process end.
       // `launches.log` gets one line per process start: the fault tests count them.
       const script =
@@ -71,10 +81,13 @@ export function createLocalExecutor(deps: LocalExecutorDeps): Executor {
         cwd: deps.trainerRoot,
         detached: true,
         stdio: 'ignore',
+        // An allow-list: the launcher needs its tools and the run's upload token, nothing else of the worker's.
         env: {
-          ...process.env,
-          AAR_UPLOAD_TOKEN: deriveRunToken(deps.runTokenKey, request.runId),
+          PATH: sandboxPath,
+          LANG: 'C.UTF-8',
           PYTHONUNBUFFERED: '1',
+          PYTHONDONTWRITEBYTECODE: '1',
+          AAR_UPLOAD_TOKEN: deriveRunToken(deps.runTokenKey, request.runId),
         },
       });
       if (child.pid === undefined) throw new Error('the trainer process did not start');
@@ -122,6 +135,14 @@ export function createLocalExecutor(deps: LocalExecutorDeps): Executor {
         };
       }
       const scheduled = context.info.currentAttemptScheduledTimestampMs;
+      const missing = missingSandboxTools(sandboxPath);
+      if (missing.length > 0 && folder.launchRecord() === null) {
+        deps.logger.error({ runId: request.runId, missing }, 'sandbox tools missing: run refused');
+        throw ApplicationFailure.nonRetryable(
+          `the local executor refuses to run agent code without its sandbox: ${missing.join(', ')} not found on PATH; install the Debian packages bubblewrap and strace (make setup does)`,
+          'SandboxUnavailable',
+        );
+      }
       const { pid, adopted } = await launch(request, folder);
       if (adopted) {
         deps.metrics.runsAdopted.inc({ executor: 'local' });

@@ -16,6 +16,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if .Values.secrets.create }}{{ .Release.Name }}-secrets{{ else }}{{ required "secrets.existingSecret is required when secrets.create is false" .Values.secrets.existingSecret }}{{ end }}
 {{- end }}
 
+{{/* The Secret of the owner database URLs, read only by the migration Job. */}}
+{{- define "aar.migrateSecretName" -}}
+{{- if .Values.secrets.create }}{{ .Release.Name }}-migrate-secrets{{ else }}{{ .Values.migrations.existingSecret | default "aar-migrate-secrets" }}{{ end }}
+{{- end }}
+
 {{/* Restricted-profile security of every AAR pod and container. */}}
 {{- define "aar.podSecurity" -}}
 runAsNonRoot: true

@@ -10,7 +10,7 @@ const MAX_TAIL_BYTES = 1024 * 1024;
 
 const RunLog = Type.Object({
   runId: Type.String(),
-  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('student')]),
   text: Type.String(),
   lines: Type.Integer(),
   truncated: Type.Boolean({ description: 'True when earlier lines of the log were left out.' }),
@@ -59,16 +59,19 @@ export const logsRoute: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/runs/:runId/logs',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: "The tail of a trainer run's stdout or stderr (local executor, same machine only)",
         tags: ['dashboard'],
         params: Type.Object({ runId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' }) }),
         querystring: Type.Object({
-          stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')], { default: 'stderr' }),
+          // stdout/stderr: the launcher's own; student: what the sandboxed student printed.
+          stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('student')], {
+            default: 'stderr',
+          }),
           tail: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
         }),
-        response: { 200: RunLog, ...errorResponses(400, 401, 404) },
+        response: { 200: RunLog, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -168,7 +168,9 @@ export async function createFakeGpuNode(
 export function testJobSettings(namespace: string, overrides: Partial<K8sJobSettings> = {}): K8sJobSettings {
   return {
     namespace,
-    image: 'aar-trainer:test',
+    studentImage: 'aar-student:test',
+    launcherImage: 'aar-launcher:test',
+    wallLimitSeconds: 300,
     gpuResource: 'nvidia.com/gpu',
     gpuTypeLabel: 'nvidia.com/gpu.product',
     gpusPerRun: 1,
@@ -219,10 +221,20 @@ export async function finishPod(
 }
 
 /**
- * Reports a pod's trainer container as killed by the kernel for memory (exit 137, OOMKilled), as
- * the kubelet would, with `logTail` as the termination message.
+ * Reports a pod's `student` init container as killed by the kernel for memory (exit 137,
+ * OOMKilled), as the kubelet would, with `logTail` as the termination message: `fetch` completed,
+ * the pod failed and `upload` never started.
  */
 export async function oomKillPod(cluster: Cluster, podName: string, logTail: string): Promise<void> {
+  const at = new Date().toISOString();
+  const status = (name: string, image: string, state: Record<string, unknown>) => ({
+    name,
+    image,
+    imageID: '',
+    ready: false,
+    restartCount: 0,
+    state,
+  });
   await cluster.core.patchNamespacedPodStatus(
     {
       name: podName,
@@ -230,15 +242,22 @@ export async function oomKillPod(cluster: Cluster, podName: string, logTail: str
       body: {
         status: {
           phase: 'Failed',
+          initContainerStatuses: [
+            status('fetch', 'aar-launcher:test', {
+              terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at },
+            }),
+            status('student', 'aar-student:test', {
+              terminated: {
+                exitCode: 137,
+                reason: 'OOMKilled',
+                message: logTail,
+                startedAt: at,
+                finishedAt: at,
+              },
+            }),
+          ],
           containerStatuses: [
-            {
-              name: 'trainer',
-              image: 'aar-trainer:test',
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              state: { terminated: { exitCode: 137, reason: 'OOMKilled', message: logTail } },
-            },
+            status('upload', 'aar-launcher:test', { waiting: { reason: 'PodInitializing' } }),
           ],
         },
       },

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -14,12 +14,16 @@ export interface Played {
   readonly how: 'trained' | 'oom-killed';
 }
 
+/** Where the pod's paths lie in the player's scratch folder of one pod. */
+const POD_PATHS = ['/etc/aar/run', '/aar/in', '/aar/out'] as const;
+
 /**
- * Plays the part of the trainer container for the pods of a namespace, since simulated pods run
- * no code: for each pod that goes Running it reads the run's Secret, runs the real trainer here
- * with the container's own arguments (the spec path mapped to a local copy, CPU instead of CUDA)
- * and environment, so the trainer fetches the bundle with the pod's eval token and uploads its
- * result with the pod's upload token, then ends the pod with the trainer's exit code.
+ * Plays the part of a run pod's three containers, since simulated pods run no code: for each pod
+ * that goes Running it reads the run's Secret and runs here, in order and with each container's
+ * own command and environment (pod paths mapped to a scratch folder, `python3` to the repository's
+ * Python), `fetch` (the launcher fetches the bundle with the pod's eval token), `student` (with
+ * nothing but its own allow-listed environment and PATH) and `upload` (the launcher uploads the
+ * result with the pod's upload token), then ends the pod with the exit code of `upload`.
  */
 export class PodPlayer {
   readonly played: Played[] = [];
@@ -86,9 +90,12 @@ export class PodPlayer {
       this.played.push({ runId, pod: name, exitCode: 137, how: 'oom-killed' });
       return;
     }
-    const container = pod.spec!.containers[0]!;
+    const spec = pod.spec!;
+    const byName = (n: string) =>
+      [...(spec.initContainers ?? []), ...spec.containers].find((c) => c.name === n)!;
+    const [fetch, student, upload] = [byName('fetch'), byName('student'), byName('upload')];
     const secretName =
-      container.env?.find((e) => e.name === 'AAR_UPLOAD_TOKEN')?.valueFrom?.secretKeyRef?.name ?? '';
+      fetch.env?.find((e) => e.name === 'AAR_BUNDLE_TOKEN')?.valueFrom?.secretKeyRef?.name ?? '';
     // Like a kubelet, wait for the Secret: the executor creates it just after the Job (or, after a
     // worker died in between, when a retried activity adopts the Job).
     const secret = await eventually(
@@ -97,24 +104,39 @@ export class PodPlayer {
       120_000,
     );
     const value = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString();
-    const specPath = join(this.scratch, `${name}.json`);
-    writeFileSync(specPath, value('spec.json'));
-    const args = (container.args ?? []).map((arg, i, all) =>
-      arg.startsWith('/etc/aar/run/') ? specPath : all[i - 1] === '--device' ? 'cpu' : arg,
-    );
-    const exitCode = await new Promise<number>((resolve) => {
-      const child = spawn(loadConfig().AAR_PYTHON, ['-m', 'trainer', ...args], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          AAR_UPLOAD_TOKEN: value('upload-token'),
-          AAR_BUNDLE_TOKEN: value('bundle-token'),
-          PYTHONUNBUFFERED: '1',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
+    const root = join(this.scratch, name);
+    const local = (text: string) =>
+      POD_PATHS.reduce((t, path) => t.split(path).join(join(root, path.replaceAll('/', '_'))), text);
+    for (const path of POD_PATHS) mkdirSync(local(path), { recursive: true });
+    writeFileSync(join(local('/etc/aar/run'), 'spec.json'), value('spec.json'));
+    const python = loadConfig().AAR_PYTHON;
+    const exec = (command: string[], env: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        const [program, ...args] = command.map(local);
+        const child = spawn(program === 'python3' ? python : program!, args, {
+          cwd: REPO_ROOT,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        child.on('exit', (code) => resolve(code ?? 1));
       });
-      child.on('exit', (code) => resolve(code ?? 1));
+    const literalEnv = (c: typeof fetch) =>
+      Object.fromEntries(
+        (c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, local(e.value!)]),
+      );
+    let exitCode = await exec(fetch.command!, {
+      ...literalEnv(fetch),
+      AAR_BUNDLE_TOKEN: value('bundle-token'),
     });
+    if (exitCode === 0) {
+      // The shell line runs `python3`: point it at the repository's Python.
+      const [shell, flag, line] = student.command!;
+      await exec([shell!, flag!, line!.replace(/ python3 /, ` ${python} `)], literalEnv(student));
+      exitCode = await exec(upload.command!, {
+        ...literalEnv(upload),
+        AAR_UPLOAD_TOKEN: value('upload-token'),
+      });
+    }
     await finishPod(this.cluster, name, exitCode === 0 ? 'succeed' : 'fail', exitCode);
     this.played.push({ runId, pod: name, exitCode, how: 'trained' });
   }
