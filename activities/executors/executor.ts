@@ -43,3 +43,11 @@ export interface RunExit {
 export interface Executor {
   execute(request: RunRequest, context: Context): Promise<RunExit>;
 }
+
+/**
+ * Cancellation reasons after which nobody will ever collect the run, so the executor ends it
+ * (kills the process group, deletes the Job). Any other reason (`WORKER_SHUTDOWN` on a graceful
+ * restart, `TIMED_OUT` when a heartbeat is missed) leaves the run going: the activity's next
+ * attempt adopts it, and the run's own wall-clock limit bounds it in any case.
+ */
+export const FINAL_CANCELS: ReadonlySet<string> = new Set(['CANCELLED', 'NOT_FOUND']);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
@@ -10,6 +10,7 @@ import { createHttpEvalClient } from '../../activities/eval/http-eval-client.js'
 import { createBundleCache } from '../../activities/executors/bundle-cache.js';
 import type { Executor } from '../../activities/executors/executor.js';
 import { createLocalExecutor } from '../../activities/executors/local/local-executor.js';
+import { RunFolder } from '../../activities/executors/local/run-folder.js';
 import { createRunStartedReporter } from '../../activities/executors/run-events.js';
 import { createDispatchMetrics, createOrchestratorMetrics } from '../../activities/metrics.js';
 import type { ExecutorName, PolicyName } from '../../core/campaign-spec.js';
@@ -249,8 +250,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await temporal.close();
       await record.drop();
       await evalDb.drop();
+      // A run the test left going (its worker stopped gracefully, which does not kill it) ends here.
+      killLeftoverRuns(runsDir);
       rmSync(scratch, { recursive: true, force: true });
     },
   };
   return stack;
+}
+
+/** Kills the process group of every local run in `runsDir` that has not ended. */
+function killLeftoverRuns(runsDir: string): void {
+  if (!existsSync(runsDir)) return;
+  for (const name of readdirSync(runsDir)) {
+    const folder = new RunFolder(join(runsDir, name));
+    const pid = folder.launchRecord()?.pid;
+    if (!pid || folder.exitRecord() !== null) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }

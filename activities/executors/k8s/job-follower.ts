@@ -2,7 +2,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { CancelledFailure, type Context } from '@temporalio/activity';
 import type { Logger } from '../../../runtime/logger.js';
 import type { DispatchMetrics } from '../../metrics.js';
-import type { RunExit, RunRequest } from '../executor.js';
+import { FINAL_CANCELS, type RunExit, type RunRequest } from '../executor.js';
 import { describeEnding, jobGpus, jobWallSeconds } from './job-ending.js';
 import { isRunning, jobOutcome, lastFailedPod, pendingState, wasDisrupted } from './job-status.js';
 import type { JobWatch } from './job-watch.js';
@@ -27,9 +27,6 @@ export interface JobFollowerDeps {
   /** The extended resource GPUs are requested by (the GPUs of a RunExit are read from the Job). */
   readonly gpuResource: string;
 }
-
-/** Cancellation reasons after which nobody will ever collect the run: its Job is deleted. */
-const FINAL_CANCELS = new Set(['CANCELLED', 'NOT_FOUND']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,7 +5,7 @@ import { ApplicationFailure, CancelledFailure, type Context } from '@temporalio/
 import type { Logger } from '../../../runtime/logger.js';
 import { deriveRunToken } from '../../../runtime/run-token.js';
 import type { DispatchMetrics } from '../../metrics.js';
-import type { Executor, RunExit, RunRequest } from '../executor.js';
+import { type Executor, FINAL_CANCELS, type RunExit, type RunRequest } from '../executor.js';
 import { findRunProcess, isRunProcess, RunFolder } from './run-folder.js';
 import { DEFAULT_RUN_LIMITS, launcherArgs, missingSandboxTools, type RunLimits } from './sandbox.js';
 
@@ -154,6 +154,10 @@ export function createLocalExecutor(deps: LocalExecutorDeps): Executor {
         );
       }
       const startedAtMs = folder.launchRecord()?.startedAtMs ?? Date.now();
+      let cancelReason = 'CANCELLED';
+      context.cancelled.catch((error: unknown) => {
+        cancelReason = error instanceof Error ? error.message : 'CANCELLED';
+      });
 
       for (;;) {
         context.heartbeat({ runId: request.runId, pid });
@@ -181,6 +185,14 @@ export function createLocalExecutor(deps: LocalExecutorDeps): Executor {
           return { exitCode: null, lost: true, wallSeconds: (Date.now() - startedAtMs) / 1000, adopted };
         }
         if (context.cancellationSignal.aborted) {
+          if (!FINAL_CANCELS.has(cancelReason)) {
+            // A graceful worker restart or a missed heartbeat: the run goes on, the next attempt adopts it.
+            deps.logger.info(
+              { runId: request.runId, pid, reason: cancelReason },
+              'stopped watching; the run goes on',
+            );
+            throw new CancelledFailure(cancelReason);
+          }
           killGroup(pid, 'SIGTERM');
           for (let i = 0; i < 100 && isRunProcess(pid, folder); i++)
             await new Promise((r) => setTimeout(r, 100));
