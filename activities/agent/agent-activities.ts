@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { agentText, ladderValue } from '../../core/agent-view.js';
 import type { AgentSettings, PolicyName } from '../../core/campaign-spec.js';
 import { ExperimentSpec } from '../../core/experiment-spec.js';
 import { parseWith, ValidationError } from '../../core/validation.js';
@@ -7,6 +8,7 @@ import type { Logger } from '../../runtime/logger.js';
 import type { ExperimentOutcome, HistoryEntry, OperatorMessage } from '../../workflows/definitions.js';
 import { findExperiment, insertExperiment, listExperiments } from '../store/experiments.js';
 import { insertPost, sharedExperiments } from '../store/forum.js';
+import { campaignLadderStep } from '../store/receipts.js';
 import { type KnownExperiment, type PolicyLimits, PolicyPaused, type ResearcherPolicy } from './policy.js';
 
 export interface AgentActivityDeps {
@@ -59,19 +61,22 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     if (policy === undefined) throw new Error(`policy '${name}' is not configured on this worker`);
     return policy;
   };
-  const known = (e: {
-    experimentId: string;
-    agentId: string;
-    spec: unknown;
-    status: string;
-    reportedPgr: number | null;
-  }): KnownExperiment => ({
-    experimentId: e.experimentId,
-    agentId: e.agentId,
-    spec: e.spec,
-    status: e.status,
-    ...(e.reportedPgr !== null ? { reportedPgr: e.reportedPgr } : {}),
-  });
+  // What a policy reads is the agent view (core/agent-view.ts): Ladder values, nothing finer.
+  const known =
+    (step: number | null) =>
+    (e: {
+      experimentId: string;
+      agentId: string;
+      spec: unknown;
+      status: string;
+      reportedPgr: number | null;
+    }): KnownExperiment => ({
+      experimentId: e.experimentId,
+      agentId: e.agentId,
+      spec: e.spec,
+      status: e.status,
+      ...(e.reportedPgr !== null && step !== null ? { reportedPgr: ladderValue(e.reportedPgr, step) } : {}),
+    });
 
   return {
     async proposeExperiment(input: ProposeInput): Promise<ProposalRecord> {
@@ -81,6 +86,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
 
       const own = await listExperiments(deps.pool, input.campaignId, { agentId: input.agentId });
       const shared = await sharedExperiments(deps.pool, input.campaignId, input.agentId, SHARED_POSTS_READ);
+      const step = await campaignLadderStep(deps.pool, input.campaignId);
       const proposal = await policyOf(input.policy)
         .propose({
           campaignId: input.campaignId,
@@ -89,8 +95,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           direction: input.direction,
           seed: input.seed,
           taskId: input.taskId,
-          own: own.map((e) => known({ ...e, experimentId: e.id })),
-          shared: shared.map(known),
+          own: own.map((e) => known(step)({ ...e, experimentId: e.id })),
+          shared: shared.map(known(step)),
           operatorMessages: input.operatorMessages,
           limits: input.limits,
           settings: input.settings,
@@ -150,7 +156,14 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           hypothesis: experiment.hypothesis,
           spec: experiment.spec,
           status: input.outcome.status,
-          ...(input.outcome.reason ? { reason: input.outcome.reason } : {}),
+          ...(input.outcome.reason
+            ? {
+                reason: agentText(
+                  input.outcome.reason,
+                  await campaignLadderStep(deps.pool, input.campaignId),
+                ),
+              }
+            : {}),
           ...(input.outcome.score
             ? {
                 reportedPgr: input.outcome.score.reportedPgr,

@@ -1,3 +1,4 @@
+import { agentText } from '../../core/agent-view.js';
 import {
   discrepancyFinding,
   type Finding,
@@ -15,6 +16,7 @@ import type { OrchestratorMetrics } from '../metrics.js';
 import { findExperiment } from '../store/experiments.js';
 import { insertPost } from '../store/forum.js';
 import { insertFlag } from '../store/integrity-flags.js';
+import { campaignLadderStep } from '../store/receipts.js';
 import { loadResultBundles } from '../store/runs.js';
 import { readNpz } from './npz.js';
 
@@ -96,9 +98,11 @@ export function createIntegrityActivities(deps: IntegrityActivityDeps) {
     );
     const scored = receipt.rows[0];
     if (scored) {
+      // Only the experiment's own agent's posts are its claims: another agent cannot get it flagged.
       const posts = await deps.pool.query<{ body: string }>(
-        "SELECT title || ' ' || body AS body FROM forum_posts WHERE author_kind = 'agent' AND $1 = ANY(experiment_ids) AND campaign_id = $2",
-        [experimentId, experiment.campaignId],
+        `SELECT title || ' ' || body AS body FROM forum_posts
+         WHERE author_kind = 'agent' AND author_id = $3 AND $1 = ANY(experiment_ids) AND campaign_id = $2`,
+        [experimentId, experiment.campaignId, experiment.agentId],
       );
       const claims = [experiment.analysis ?? '', ...posts.rows.map((p) => p.body)].join('\n');
       const discrepancy = discrepancyFinding(claims, scored.reported, scored.step);
@@ -127,11 +131,18 @@ export function createIntegrityActivities(deps: IntegrityActivityDeps) {
                 : v.kind === 'no_eval'
                   ? `a submission was attempted for experiment ${v.experimentId}, which is marked no-eval`
                   : 'the agent ran past its submission budget',
-            detail: { ...v.detail, violationId: v.id },
+            // The flag is the agent's (its experiment may not be in the record); the experiment it
+            // concerns is kept here so that openCriticalFlags holds that experiment back.
+            detail: {
+              ...v.detail,
+              violationId: v.id,
+              ...(v.experimentId === null ? {} : { experimentId: v.experimentId }),
+            },
           },
         });
       }
       let newFlags = 0;
+      const ladderStep = await campaignLadderStep(deps.pool, input.campaignId);
       for (const { finding, key } of found) {
         const experimentId = key.startsWith('eval-violation:') ? null : input.experimentId;
         const flag = await insertFlag(deps.pool, {
@@ -158,7 +169,8 @@ export function createIntegrityActivities(deps: IntegrityActivityDeps) {
           authorId: 'integrity',
           kind: 'finding',
           title: `Integrity flag (${finding.severity}): ${finding.kind.replaceAll('_', ' ')}`,
-          body: finding.message,
+          // Agents read the forum: the message goes through the agent view (flags keep it whole).
+          body: agentText(finding.message, ladderStep),
           experimentIds: experimentId ? [experimentId] : [],
           idempotencyKey: `flag:${key}`,
         });

@@ -55,8 +55,40 @@ const toPost = (r: Row): ForumPost => ({
   createdAt: r.created_at.toISOString(),
 });
 
-/** Forum text is untrusted data: stored as given, length-checked by the schema, never interpreted. */
+/** A post that links experiments its author may not link; `experimentIds` names them. */
+export class LinkRefused extends Error {
+  constructor(readonly experimentIds: readonly string[]) {
+    super(`a post may not link ${experimentIds.join(', ')}`);
+    this.name = 'LinkRefused';
+  }
+}
+
+/**
+ * The experiments of `post` its author may not link: an agent links only its own research
+ * experiments of the campaign; operators and the system link any experiment of the campaign.
+ */
+export async function unlinkableExperiments(
+  pool: Queryable,
+  post: Pick<NewForumPost, 'campaignId' | 'authorKind' | 'authorId' | 'experimentIds'>,
+): Promise<string[]> {
+  const ids = [...new Set(post.experimentIds ?? [])];
+  if (ids.length === 0) return [];
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM experiments WHERE id = ANY($1) AND campaign_id = $2
+       AND ($3::text IS NULL OR (agent_id = $3 AND kind = 'research'))`,
+    [ids, post.campaignId, post.authorKind === 'agent' ? post.authorId : null],
+  );
+  const linkable = new Set(rows.map((r) => r.id));
+  return ids.filter((id) => !linkable.has(id));
+}
+
+/**
+ * Forum text is untrusted data: stored as given, length-checked by the schema, never interpreted.
+ * Linked experiments are checked (`unlinkableExperiments`): a refused link throws `LinkRefused`.
+ */
 export async function insertPost(pool: Queryable, post: NewForumPost): Promise<ForumPost> {
+  const refused = await unlinkableExperiments(pool, post);
+  if (refused.length > 0) throw new LinkRefused(refused);
   const { rows } = await pool.query<Row>(
     `INSERT INTO forum_posts (campaign_id, parent_id, author_kind, author_id, kind, title, body, experiment_ids, idempotency_key)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -120,8 +152,9 @@ export async function recentPosts(pool: Queryable, campaignId: string, limit: nu
 }
 
 /**
- * Experiments other agents linked from their forum posts, with the spec and Ladder score this
- * database recorded for them (trusted numbers, not the post's text). Newest posts first.
+ * Research experiments other agents linked from their forum posts (each its own: a link to someone
+ * else's experiment is not followed), with the spec and Ladder score this database recorded for
+ * them (trusted numbers, not the post's text). Newest posts first.
  */
 export async function sharedExperiments(
   pool: Queryable,
@@ -140,10 +173,11 @@ export async function sharedExperiments(
   }>(
     `SELECT DISTINCT ON (e.id) e.id, e.agent_id, e.spec, e.status,
             (r.public_score->'reported'->>'reportedPgr')::float8 AS reported
-     FROM (SELECT unnest(experiment_ids) AS experiment_id, id AS post_id FROM forum_posts
+     FROM (SELECT unnest(experiment_ids) AS experiment_id, id AS post_id, author_id FROM forum_posts
            WHERE campaign_id = $1 AND author_kind = 'agent' AND author_id <> $2
            ORDER BY id DESC LIMIT $3) p
      JOIN experiments e ON e.id = p.experiment_id AND e.campaign_id = $1
+       AND e.agent_id = p.author_id AND e.kind = 'research'
      LEFT JOIN eval_receipts r ON r.experiment_id = e.id`,
     [campaignId, excludeAgentId, limit],
   );

@@ -1,3 +1,4 @@
+import { type AgentLeaderboardRow, leaderboardView } from '../../core/agent-view.js';
 import type { Queryable } from '../../runtime/db.js';
 
 /** Stores the eval server's answer for an experiment once; the first receipt stands. */
@@ -24,7 +25,8 @@ export interface LeaderboardRow {
 
 /**
  * Best experiment per agent of a campaign by public PGR (the full public score when the eval
- * server gave it to the orchestrator, else the Ladder value).
+ * server gave it to the orchestrator, else the Ladder value). Exact figures: for operators only;
+ * agents read `agentLeaderboard`.
  */
 export async function campaignLeaderboard(pool: Queryable, campaignId: string): Promise<LeaderboardRow[]> {
   const { rows } = await pool.query<{
@@ -62,6 +64,50 @@ export async function campaignLeaderboard(pool: Queryable, campaignId: string): 
       experiments: Number(r.experiments),
     }))
     .sort((a, b) => (b.pgrMean ?? b.reportedPgr) - (a.pgrMean ?? a.reportedPgr));
+}
+
+/**
+ * The leaderboard agents read: each agent's best research experiment by its Ladder-reported PGR
+ * (ties by experiment id), best first. It reads only the reported values, never the exact public
+ * score (operators have `campaignLeaderboard`); the Ladder step comes with it.
+ */
+export async function agentLeaderboard(
+  pool: Queryable,
+  campaignId: string,
+): Promise<{ rows: AgentLeaderboardRow[]; step: number | null }> {
+  const { rows } = await pool.query<{ agent_id: string; experiment_id: string; reported: number }>(
+    `SELECT e.agent_id, e.id AS experiment_id, (r.public_score->'reported'->>'reportedPgr')::float8 AS reported
+     FROM experiments e JOIN eval_receipts r ON r.experiment_id = e.id
+     WHERE e.campaign_id = $1 AND e.kind = 'research' AND r.public_score->'reported'->>'reportedPgr' IS NOT NULL`,
+    [campaignId],
+  );
+  const counts = await pool.query<{ agent_id: string; n: string }>(
+    `SELECT agent_id, count(*) AS n FROM experiments WHERE campaign_id = $1 AND kind = 'research' GROUP BY agent_id`,
+    [campaignId],
+  );
+  const step = await campaignLadderStep(pool, campaignId);
+  const entries = rows.map((r) => ({
+    agentId: r.agent_id,
+    experimentId: r.experiment_id,
+    reportedPgr: r.reported,
+  }));
+  return {
+    rows:
+      step === null
+        ? []
+        : leaderboardView(entries, new Map(counts.rows.map((c) => [c.agent_id, Number(c.n)])), step),
+    step,
+  };
+}
+
+/** The Ladder step the eval server reported for this campaign's scores; null before the first score. */
+export async function campaignLadderStep(pool: Queryable, campaignId: string): Promise<number | null> {
+  const { rows } = await pool.query<{ step: number | null }>(
+    `SELECT max((r.public_score->'reported'->>'step')::float8) AS step
+     FROM eval_receipts r JOIN experiments e ON e.id = r.experiment_id WHERE e.campaign_id = $1`,
+    [campaignId],
+  );
+  return rows[0]?.step ?? null;
 }
 
 export interface PgrPoint {

@@ -1,3 +1,4 @@
+import { bestByLadder } from '../../../core/agent-view.js';
 import { createRng, seedFrom } from '../../../core/random.js';
 import type {
   AnalyseContext,
@@ -15,6 +16,7 @@ import {
   type Focus,
   focusOf,
   type MethodPoint,
+  methodOf,
   naivePoint,
   startingPoint,
 } from './search-space.js';
@@ -54,14 +56,8 @@ function agentFocus(ctx: ProposeContext): Focus {
   return fromMessages ?? fromDirection ?? FOCI[seedFrom(ctx.agentId) % FOCI.length]!;
 }
 
-function bestOf(experiments: readonly KnownExperiment[]): KnownExperiment | undefined {
-  return experiments
-    .filter((e) => e.reportedPgr !== undefined)
-    .reduce<KnownExperiment | undefined>(
-      (best, e) => (best === undefined || e.reportedPgr! > best.reportedPgr! ? e : best),
-      undefined,
-    );
-}
+/** The best by Ladder-reported PGR, ties by experiment id (core/agent-view.ts). */
+const bestOf = (experiments: readonly KnownExperiment[]) => bestByLadder(experiments);
 
 export function proposeNext(ctx: ProposeContext, defaults: BaselineDefaults): Proposal {
   const rng = createRng(seedFrom(ctx.seed, ctx.agentId, ctx.seq));
@@ -87,7 +83,8 @@ export function proposeNext(ctx: ProposeContext, defaults: BaselineDefaults): Pr
     sharedBest && (ownBest === undefined || sharedBest.reportedPgr! > ownBest.reportedPgr!)
       ? sharedBest
       : ownBest;
-  const from = (incumbent?.spec as MethodPoint | undefined) ?? startingPoint(naive, focus);
+  // Only the allow-listed method fields are taken, never another agent's hook, model or resources.
+  const from = methodOf(incumbent?.spec, ctx.taskId) ?? startingPoint(naive, focus);
   const exploreProbability = Math.max(0.15, 0.5 * 0.8 ** ctx.own.length);
 
   for (let tries = 0; tries < 30; tries++) {

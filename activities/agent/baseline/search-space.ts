@@ -68,6 +68,48 @@ export function focusOf(text: string): Focus | null {
   return rules.find(([re]) => re.test(t))?.[1] ?? null;
 }
 
+/** The method fields one agent may take from another's spec, field by field; nothing else is copied. */
+const METHOD_FIELDS = {
+  loss: ['kind', 'auxWeight', 'warmupFraction'],
+  filter: ['confidenceThreshold'],
+  earlyStopping: ['patience', 'validationFraction'],
+  training: ['epochs', 'learningRate', 'batchSize', 'weightDecay'],
+} as const;
+
+/**
+ * The method of a spec to build on, copied through an allow-list (loss and its parameters,
+ * filter, early stopping, training settings) onto this agent's task. Agent code (`hook`), the
+ * model, resources and anything not listed stay with the spec's author: code written by one
+ * agent never runs under another's identity and budget.
+ */
+export function methodOf(spec: unknown, task: string): MethodPoint | undefined {
+  const from = (spec ?? {}) as Record<string, unknown>;
+  const section = (name: keyof typeof METHOD_FIELDS) => {
+    const value = from[name];
+    if (value === null || typeof value !== 'object') return undefined;
+    const picked = Object.fromEntries(
+      METHOD_FIELDS[name].flatMap((k) => {
+        const v = (value as Record<string, unknown>)[k];
+        return v === undefined ? [] : [[k, v]];
+      }),
+    );
+    return Object.keys(picked).length > 0 ? picked : undefined;
+  };
+  const loss = section('loss');
+  const training = section('training');
+  if (loss === undefined || training === undefined) return undefined;
+  const filter = section('filter');
+  const earlyStopping = section('earlyStopping');
+  return {
+    specVersion: 1,
+    task,
+    loss,
+    training,
+    ...(filter ? { filter } : {}),
+    ...(earlyStopping ? { earlyStopping } : {}),
+  } as MethodPoint;
+}
+
 /** A canonical string of a point, to recognise a configuration already tried. */
 export function canonical(point: unknown): string {
   const sort = (v: unknown): unknown =>

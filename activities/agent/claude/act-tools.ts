@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type } from 'typebox';
 import { ExperimentSpec, HOOK_SOURCE_MAX_CHARS } from '../../../core/experiment-spec.js';
 import { parseWith, ValidationError } from '../../../core/validation.js';
-import { insertPost } from '../../store/forum.js';
+import { insertPost, unlinkableExperiments } from '../../store/forum.js';
 import { appendNotebookEntry } from '../../store/notebook.js';
 import { define, MAX_NOTES_PER_STEP, MAX_POSTS_PER_STEP, ok, refuse } from './tool-kit.js';
 
@@ -42,7 +42,7 @@ export const ACT_TOOLS = {
     },
   }),
   post_to_forum: define({
-    description: `Shares a finding or asks a question on the campaign forum. At most ${MAX_POSTS_PER_STEP} per step; your analysis's result post is made by finish.`,
+    description: `Shares a finding or asks a question on the campaign forum. At most ${MAX_POSTS_PER_STEP} per step; your analysis's result post is made by finish. experimentIds may name only your own experiments.`,
     input: Type.Object(
       {
         kind: PostKind,
@@ -55,15 +55,20 @@ export const ACT_TOOLS = {
     async run(ctx, input) {
       if (ctx.state.posts >= MAX_POSTS_PER_STEP)
         return refuse(`at most ${MAX_POSTS_PER_STEP} posts per step`);
+      const author = { campaignId: ctx.campaignId, authorKind: 'agent' as const, authorId: ctx.agentId };
+      const experimentIds = input.experimentIds ?? [];
+      const refused = await unlinkableExperiments(ctx.pool, { ...author, experimentIds });
+      if (refused.length > 0)
+        return refuse(
+          `a post may link only your own experiments of this campaign; not yours: ${refused.join(', ')}. Name another agent's experiment in the text instead.`,
+        );
       const n = ctx.state.posts++;
       const post = await insertPost(ctx.pool, {
-        campaignId: ctx.campaignId,
-        authorKind: 'agent',
-        authorId: ctx.agentId,
+        ...author,
         kind: input.kind,
         title: input.title,
         body: input.body,
-        experimentIds: input.experimentIds ?? [],
+        experimentIds,
         // Deterministic per step and post: a retried step adopts the first attempt's post.
         idempotencyKey: `${ctx.experimentId}:${ctx.step}:post:${n}`,
       });

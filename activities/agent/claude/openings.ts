@@ -1,3 +1,4 @@
+import { byLadder } from '../../../core/agent-view.js';
 import type { NotebookView } from '../../store/notebook.js';
 import type { AnalyseContext, ProposeContext } from '../policy.js';
 import { compactSpec, cut, notebookText, untrusted } from './prompt.js';
@@ -14,9 +15,9 @@ export function proposeOpening(ctx: ProposeContext, experimentId: string, notebo
     status: e.status,
     reportedPgr: e.reportedPgr,
   }));
-  const shared = [...ctx.shared]
-    .filter((e) => e.reportedPgr !== undefined)
-    .sort((a, b) => b.reportedPgr! - a.reportedPgr!)
+  const shared = ctx.shared
+    .flatMap((e) => (e.reportedPgr === undefined ? [] : [{ ...e, reportedPgr: e.reportedPgr }]))
+    .sort(byLadder)
     .slice(0, SHARED_SHOWN)
     .map((e) => ({
       id: e.experimentId,

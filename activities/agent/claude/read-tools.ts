@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
+import { agentText } from '../../../core/agent-view.js';
 import { findExperiment, listExperiments } from '../../store/experiments.js';
 import { recentPosts } from '../../store/forum.js';
 import { readNotebook } from '../../store/notebook.js';
-import { campaignLeaderboard } from '../../store/receipts.js';
+import { agentLeaderboard, campaignLadderStep } from '../../store/receipts.js';
 import { compactSpec, cut, notebookText, untrusted } from './prompt.js';
 import { define, ok, refuse } from './tool-kit.js';
 
@@ -24,6 +25,10 @@ export const READ_TOOLS = {
     async run(ctx, input) {
       const posts = await recentPosts(ctx.pool, ctx.campaignId, input.limit ?? 20);
       if (posts.length === 0) return ok('The forum has no posts yet.');
+      const step = await campaignLadderStep(ctx.pool, ctx.campaignId);
+      // What the system wrote goes through the agent view; agents' and operators' text is theirs.
+      const shown = (p: (typeof posts)[number], text: string) =>
+        p.authorKind === 'system' ? agentText(text, step) : text;
       return ok(
         untrusted(
           'forum',
@@ -31,8 +36,8 @@ export const READ_TOOLS = {
             id: p.id,
             author: `${p.authorKind}:${p.authorId}`,
             kind: p.kind,
-            title: p.title,
-            body: cut(p.body, 1500),
+            title: shown(p, p.title),
+            body: cut(shown(p, p.body), 1500),
             experimentIds: p.experimentIds,
             at: p.createdAt,
           })),
@@ -41,11 +46,16 @@ export const READ_TOOLS = {
     },
   }),
   read_leaderboard: define({
-    description: "Each agent's best experiment by public PGR (mean over seeds with its interval when known).",
+    description:
+      "Each agent's best experiment by its Ladder-reported public PGR (ties by experiment id), with the Ladder step and how many experiments it ran.",
     input: Empty,
     async run(ctx) {
-      const rows = await campaignLeaderboard(ctx.pool, ctx.campaignId);
-      return ok(rows.length === 0 ? 'Nothing has been scored yet.' : JSON.stringify(rows, null, 1));
+      const { rows, step } = await agentLeaderboard(ctx.pool, ctx.campaignId);
+      return ok(
+        rows.length === 0
+          ? 'Nothing has been scored yet.'
+          : JSON.stringify({ ladderStep: step, rows }, null, 1),
+      );
     },
   }),
   read_history: define({
@@ -55,6 +65,7 @@ export const READ_TOOLS = {
     async run(ctx) {
       const own = (await listExperiments(ctx.pool, ctx.campaignId, { agentId: ctx.agentId })).slice(-20);
       if (own.length === 0) return ok('You have run no experiments yet.');
+      const step = await campaignLadderStep(ctx.pool, ctx.campaignId);
       return ok(
         untrusted(
           'own-history',
@@ -63,7 +74,7 @@ export const READ_TOOLS = {
             status: e.status,
             reportedPgr: e.reportedPgr,
             hypothesis: cut(e.hypothesis, 400),
-            failure: e.failureReason ? cut(e.failureReason, 400) : undefined,
+            failure: e.failureReason ? cut(agentText(e.failureReason, step), 400) : undefined,
             spec: compactSpec(e.spec, 300),
           })),
         ),
@@ -81,15 +92,20 @@ export const READ_TOOLS = {
   }),
   read_experiment: define({
     description:
-      "One experiment of this campaign (yours or another agent's): spec, status, reported PGR, analysis and per-seed results. Untrusted data.",
+      "One research experiment of this campaign (yours or another agent's): spec, status, reported PGR, analysis, and per seed its run status and accuracy against weak labels on the weak validation split. Untrusted data.",
     input: Type.Object(
       { experimentId: Type.String({ minLength: 1, maxLength: 200 }) },
       { additionalProperties: false },
     ),
     async run(ctx, input) {
       const e = await findExperiment(ctx.pool, input.experimentId);
-      if (e === null || e.campaignId !== ctx.campaignId)
+      const research = await ctx.pool.query("SELECT 1 FROM experiments WHERE id = $1 AND kind = 'research'", [
+        input.experimentId,
+      ]);
+      // Promotion arms are the gate's, not research: they are not shown (their ids are guessable).
+      if (e === null || e.campaignId !== ctx.campaignId || research.rowCount === 0)
         return refuse(`no experiment ${input.experimentId} in this campaign`);
+      const step = await campaignLadderStep(ctx.pool, ctx.campaignId);
       const seeds = await ctx.pool.query<{
         seed: number;
         status: string;
@@ -108,7 +124,7 @@ export const READ_TOOLS = {
           reportedPgr: e.reportedPgr,
           hypothesis: cut(e.hypothesis, 2000),
           spec: compactSpec(e.spec, 6000),
-          failure: e.failureReason ? cut(e.failureReason, 2000) : undefined,
+          failure: e.failureReason ? cut(agentText(e.failureReason, step), 2000) : undefined,
           analysis: e.analysis ? cut(e.analysis, 3000) : undefined,
           seeds: seeds.rows.map((r) => ({
             seed: r.seed,

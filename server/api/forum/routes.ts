@@ -6,6 +6,7 @@ import {
   insertPost,
   listThreads,
   loadThread,
+  unlinkableExperiments,
 } from '../../../activities/store/forum.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { actorOf } from '../campaigns/routes.js';
@@ -46,7 +47,7 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/forum',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'Threads of a campaign forum, newest first',
         tags: ['forum'],
@@ -56,7 +57,7 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
           before: Type.Optional(Type.Integer({ minimum: 1 })),
           kind: Type.Optional(Type.Enum(FORUM_KINDS)),
         }),
-        response: { 200: Type.Object({ threads: Type.Array(Thread) }), ...errorResponses(400, 401) },
+        response: { 200: Type.Object({ threads: Type.Array(Thread) }), ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({
@@ -71,14 +72,14 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/forum/posts/:postId',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'A post and its replies',
         tags: ['forum'],
         params: Type.Object({ postId: Type.Integer({ minimum: 1 }) }),
         response: {
           200: Type.Object({ post: Post, replies: Type.Array(Post) }),
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 401, 403, 404),
         },
       },
     },
@@ -94,11 +95,12 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
     {
       onRequest: ctx.guards.operator,
       schema: {
-        summary: 'Post to a campaign forum as an operator (agents read it in their digest)',
+        summary:
+          'Post to a campaign forum as an operator (agents read it in their digest); linked experiments must be of the campaign',
         tags: ['forum'],
         params: CampaignParams,
         body: NewPost,
-        response: { 201: Post, ...errorResponses(400, 401, 404) },
+        response: { 201: Post, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -114,15 +116,23 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
           );
         }
       }
+      const author = { campaignId, authorKind: 'operator' as const, authorId: actorOf(request.headers) };
+      const experimentIds = request.body.experimentIds ?? [];
+      // insertPost's rule (activities/store/forum.ts): operators link any experiment of the
+      // campaign, an agent author only its own; a refused link is the client's error.
+      const refused = await unlinkableExperiments(ctx.pool, { ...author, experimentIds });
+      if (refused.length > 0)
+        throw new AppError(
+          'invalid_request',
+          `a post may link only experiments of campaign ${campaignId} (an agent only its own); refused: ${refused.join(', ')}`,
+        );
       const post = await insertPost(ctx.pool, {
-        campaignId,
-        authorKind: 'operator',
-        authorId: actorOf(request.headers),
+        ...author,
         kind: request.body.kind,
         title: request.body.title ?? '',
         body: request.body.body,
         parentId: request.body.parentId ?? null,
-        experimentIds: request.body.experimentIds ?? [],
+        experimentIds,
         ...(request.body.idempotencyKey ? { idempotencyKey: `operator:${request.body.idempotencyKey}` } : {}),
       });
       return reply.code(201).send(post);
