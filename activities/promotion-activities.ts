@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { promotionVerdictPost } from '../core/agent-view.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { ExperimentSpec } from '../core/experiment-spec.js';
 import { correctedAlpha } from '../core/paired-bootstrap.js';
@@ -14,9 +15,10 @@ import type {
 import { canonical, naivePoint } from './agent/baseline/search-space.js';
 import { TRAINER_DEFAULTS } from './agent/policies.js';
 import type { ComparisonAnswer, EvalClient } from './eval/eval-client.js';
-import { findCampaign } from './store/campaigns.js';
+import { findCampaign, insertCampaignEvent } from './store/campaigns.js';
 import { findExperiment, insertExperiment } from './store/experiments.js';
 import { findPost, insertPost } from './store/forum.js';
+import { openCriticalFlags } from './store/integrity-flags.js';
 import { findPromotion, insertPromotion, recordSignOff, recordVerdict } from './store/promotions.js';
 import { loadResultBundles } from './store/runs.js';
 
@@ -44,9 +46,25 @@ export interface PromotionPlan {
 }
 
 /** Public mean PGR of every scored research experiment of a campaign, oldest first. */
-async function scoredExperiments(pool: Pool, campaignId: string) {
-  const { rows } = await pool.query<{ id: string; spec: ExperimentSpec; pgr: number; created_at: Date }>(
-    `SELECT e.id, e.spec, COALESCE((r.public_score->'public'->>'meanPgr')::float8, (r.public_score->'reported'->>'reportedPgr')::float8) AS pgr, e.created_at
+/**
+ * The campaign's scored research experiments, oldest first, with their PGR: the exact public mean
+ * (operators' and the gate's arms) or, with `reported`, the Ladder value the agents saw. What
+ * triggers a promotion is visible to agents (its verdict post), so the trigger uses the Ladder.
+ */
+async function scoredExperiments(pool: Pool, campaignId: string, figure: 'exact' | 'reported' = 'exact') {
+  const reported = "(r.public_score->'reported'->>'reportedPgr')::float8";
+  const pgr =
+    figure === 'reported'
+      ? reported
+      : `COALESCE((r.public_score->'public'->>'meanPgr')::float8, ${reported})`;
+  const { rows } = await pool.query<{
+    id: string;
+    agent_id: string;
+    spec: ExperimentSpec;
+    pgr: number;
+    created_at: Date;
+  }>(
+    `SELECT e.id, e.agent_id, e.spec, ${pgr} AS pgr, e.created_at
      FROM experiments e JOIN eval_receipts r ON r.experiment_id = e.id
      WHERE e.campaign_id = $1 AND e.kind = 'research' AND e.status = 'scored'
      ORDER BY e.created_at, e.id`,
@@ -65,14 +83,18 @@ export function createPromotionActivities(deps: PromotionActivityDeps) {
   return {
     /**
      * Whether a just-scored experiment beats every earlier one of its campaign (and PGR 0, the weak
-     * model) by `margin` in public mean PGR and has no promotion yet: the automatic trigger.
+     * model) by `margin` in public mean PGR and has no promotion yet: the automatic trigger. An
+     * experiment with an open critical integrity flag is held back, and the campaign's record says
+     * so (action `promotion_withheld`); an operator may promote it once the flags are cleared. The
+     * researcher writes an experiment's flags before it reports the experiment finished, so the
+     * flags of the experiment screened here are already in the record.
      */
     async isPromotionCandidate(input: {
       campaignId: string;
       experimentId: string;
       margin: number;
     }): Promise<boolean> {
-      const scored = await scoredExperiments(deps.pool, input.campaignId);
+      const scored = await scoredExperiments(deps.pool, input.campaignId, 'reported');
       const index = scored.findIndex((e) => e.id === input.experimentId);
       if (index < 0) return false;
       const bestBefore = Math.max(0, ...scored.slice(0, index).map((e) => e.pgr));
@@ -80,7 +102,11 @@ export function createPromotionActivities(deps: PromotionActivityDeps) {
       const existing = await deps.pool.query('SELECT 1 FROM promotions WHERE experiment_id = $1', [
         input.experimentId,
       ]);
-      return existing.rowCount === 0;
+      if (existing.rowCount !== 0) return false;
+      const flags = await openCriticalFlags(deps.pool, input.experimentId);
+      if (flags.length === 0) return true;
+      await recordWithheld(deps, input.campaignId, input.experimentId, flags);
+      return false;
     },
 
     /** Records the promotion and creates its arms: candidate, naive baseline, previous best, held-out pair. */
@@ -137,7 +163,8 @@ export function createPromotionActivities(deps: PromotionActivityDeps) {
         await insertExperiment(deps.pool, {
           id: experimentId,
           campaignId: input.campaignId,
-          agentId: candidate.agentId,
+          // The previous best is another agent's method (its code too): it stays with its author.
+          agentId: arm.name === 'best' && best ? best.agent_id : candidate.agentId,
           seq: 0,
           hypothesis: `promotion ${input.promotionId}: ${arm.name} arm${arm.name === 'best' && best ? ` (${best.id})` : ''}`,
           spec: arm.spec,
@@ -215,7 +242,7 @@ export function createPromotionActivities(deps: PromotionActivityDeps) {
       };
     },
 
-    /** Records the verdict, and posts it under the agent's claim on the forum (once). */
+    /** Records the verdict, and posts its verdict word under the agent's claim on the forum (once). */
     async recordPromotionVerdict(input: {
       promotionId: string;
       state: PromotionState;
@@ -230,21 +257,37 @@ export function createPromotionActivities(deps: PromotionActivityDeps) {
         [`${row.experimentId}:analysis`],
       );
       const parent = claim.rows[0] ? await findPost(deps.pool, Number(claim.rows[0].id)) : null;
+      // Agents read the forum: the verdict reaches them as a word; the figures stay with operators.
       await insertPost(deps.pool, {
         campaignId: row.campaignId,
         parentId: parent?.id ?? null,
         authorKind: 'system',
         authorId: 'promotion-gate',
         kind: 'finding',
-        title: `Promotion of ${row.experimentId}: ${row.state.replace('_', ' ')}`,
-        body: input.reason,
+        ...promotionVerdictPost(row.experimentId, row.state),
         experimentIds: [row.experimentId],
         idempotencyKey: `${input.promotionId}:verdict`,
       });
       return statusOf(row);
     },
 
+    /**
+     * Records an operator's decision on a verified promotion. An acceptance is refused
+     * (`PromotionRefused`, the promotion stays verified) while the candidate has an open critical
+     * integrity flag; a rejection is always recorded.
+     */
     async recordPromotionSignOff(input: { promotionId: string } & SignOff): Promise<PromotionStatus> {
+      if (input.accept) {
+        const promotion = await findPromotion(deps.pool, input.promotionId);
+        const flags = promotion ? await openCriticalFlags(deps.pool, promotion.experimentId) : [];
+        if (flags.length > 0) {
+          throw ApplicationFailure.nonRetryable(
+            `experiment ${promotion?.experimentId} has open critical integrity flags (${flags.map((f) => `${f.id} ${f.kind}`).join(', ')}): an operator must clear them before the promotion can be accepted`,
+            'PromotionRefused',
+            { flagIds: flags.map((f) => f.id) },
+          );
+        }
+      }
       await recordSignOff(deps.pool, input.promotionId, input);
       const row = await findPromotion(deps.pool, input.promotionId);
       if (row === null) throw new Error(`promotion ${input.promotionId} vanished`);
@@ -255,6 +298,30 @@ export function createPromotionActivities(deps: PromotionActivityDeps) {
       return statusOf(row);
     },
   };
+}
+
+/** Records once, in the campaign's record and the log, that an experiment was held back from promotion. */
+async function recordWithheld(
+  deps: PromotionActivityDeps,
+  campaignId: string,
+  experimentId: string,
+  flags: { id: string; kind: string }[],
+): Promise<void> {
+  deps.logger.warn(
+    { campaignId, experimentId, flagIds: flags.map((f) => f.id) },
+    'promotion withheld: open critical integrity flags',
+  );
+  const recorded = await deps.pool.query(
+    "SELECT 1 FROM operator_actions WHERE campaign_id = $1 AND action = 'promotion_withheld' AND detail->>'experimentId' = $2",
+    [campaignId, experimentId],
+  );
+  if (recorded.rowCount !== 0) return;
+  await insertCampaignEvent(deps.pool, {
+    campaignId,
+    actor: 'promotion-gate',
+    action: 'promotion_withheld',
+    detail: { experimentId, reason: 'open critical integrity flags', flags },
+  });
 }
 
 function statusOf(row: NonNullable<Awaited<ReturnType<typeof findPromotion>>>): PromotionStatus {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { campaignIdOf } from '../campaign-ref.js';
-import { CliError, type Command, stringOpt, writeOutput } from '../command.js';
+import { CliError, type Command, stringOpt, UsageError, writeOutput } from '../command.js';
 
 export const report: Command = {
   path: ['report'],
@@ -46,21 +46,53 @@ export const flags: Command = {
     const experiment = stringOpt(input, 'experiment');
     const { flags: found } = await ctx.api().get<{
       flags: {
+        id?: number | string;
         severity: string;
         kind: string;
         agentId: string | null;
         experimentId: string | null;
         message: string;
+        clearedAt?: string | null;
+        clearedBy?: string | null;
+        clearReason?: string | null;
       }[];
     }>(
       `/v1/campaigns/${campaignId}/flags${experiment ? `?experiment=${encodeURIComponent(experiment)}` : ''}`,
     );
     if (ctx.json) return ctx.printJson({ campaignId, flags: found });
     if (found.length === 0) ctx.print('no integrity flags');
-    for (const f of found)
+    for (const f of found) {
+      const state = f.clearedAt ? 'cleared' : 'open';
       ctx.print(
-        `${f.severity.padEnd(8)} ${f.kind.padEnd(18)} ${f.experimentId ?? f.agentId ?? '-'}  ${f.message}`,
+        `${f.severity.padEnd(8)} ${f.kind.padEnd(18)} ${state.padEnd(7)} ${String(f.id ?? '-').padStart(5)} ${f.experimentId ?? f.agentId ?? '-'}  ${f.message}`,
       );
+      if (f.clearedAt)
+        ctx.print(
+          `${' '.repeat(42)}cleared by ${f.clearedBy ?? '?'} at ${f.clearedAt}: ${f.clearReason ?? ''}`,
+        );
+    }
+    return 0;
+  },
+};
+
+export const flagsClear: Command = {
+  path: ['flags', 'clear'],
+  summary: 'Clear an integrity flag with your reason (approver role); recorded under your identity',
+  usage: '<flag-id> --reason <text>',
+  options: { reason: { type: 'string', description: 'Why the flag is not a problem (kept in the record).' } },
+  positionals: { min: 1, max: 1 },
+  async run(ctx, input) {
+    const flagId = input.positionals[0]!;
+    if (!/^[1-9][0-9]{0,17}$/.test(flagId))
+      throw new UsageError(`'${flagId}' is not a flag id (aar flags lists them)`);
+    const reason = stringOpt(input, 'reason');
+    if (reason === undefined || reason.trim() === '')
+      throw new UsageError('--reason is required: say why the flag is not a problem');
+    const answer = await ctx
+      .api()
+      .post<{ flagId: string; cleared: true; clearedBy: string }>(`/v1/flags/${flagId}/clear`, { reason });
+    if (ctx.json) return ctx.printJson(answer);
+    ctx.print(`cleared flag ${answer.flagId} as ${answer.clearedBy}`);
     return 0;
   },
 };

@@ -31,6 +31,30 @@ export function promotionRows(promotions: readonly PromotionRow[]): string[][] {
   });
 }
 
+/** The rows of the integrity flag table: each flag, and whether it is open or who cleared it, when and why. */
+export function flagRows(flags: ReportData['flags']): string[][] {
+  return flags.map((f) => [
+    f.id.toString(),
+    f.severity,
+    f.kind,
+    f.agentId ?? '-',
+    f.experimentId ?? '-',
+    f.message,
+    f.clearedAt === null
+      ? 'open'
+      : `cleared by ${f.clearedBy ?? '?'} at ${f.clearedAt}: ${f.clearReason ?? ''}`,
+  ]);
+}
+
+const FLAG_HEADER = ['flag', 'severity', 'kind', 'agent', 'experiment', 'message', 'state'];
+
+/** One sentence on the critical flags still open: they hold their experiments back from promotion. */
+function openCriticalNote(flags: ReportData['flags']): string {
+  const open = flags.filter((f) => f.severity === 'critical' && f.clearedAt === null).length;
+  const cleared = flags.filter((f) => f.clearedAt !== null).length;
+  return `${open} critical flag${open === 1 ? '' : 's'} open (an open critical flag holds its experiment back from promotion until an operator clears it with a reason); ${cleared} cleared.`;
+}
+
 const PROMOTION_HEADER = [
   'experiment',
   'public PGR',
@@ -92,10 +116,9 @@ export function renderMarkdown(d: ReportData): string {
     markdownTable(PROMOTION_HEADER, promotionRows(d.promotions)),
     '## Integrity flags',
     '',
-    markdownTable(
-      ['severity', 'kind', 'agent', 'experiment', 'message'],
-      d.flags.map((f) => [f.severity, f.kind, f.agentId ?? '-', f.experimentId ?? '-', f.message]),
-    ),
+    openCriticalNote(d.flags),
+    '',
+    markdownTable(FLAG_HEADER, flagRows(d.flags)),
     '## Cost',
     '',
     markdownTable(
@@ -164,7 +187,7 @@ th{background:#f5f5f5}svg{width:100%;height:auto;margin:8px 0}.title{font-weight
 <div class="kpi"><div>experiments <b>${d.experiments.total}</b> (${d.experiments.scored} scored)</div>
 <div>best public PGR <b>${d.best ? n3(d.best.pgr) : '-'}</b></div>
 <div>promotions <b>${d.promotions.length}</b> (${d.promotions.filter((x) => x.state === 'accepted').length} accepted)</div>
-<div>integrity flags <b>${d.flags.length}</b></div><div>GPU-hours <b>${d.cost.gpuHours.toFixed(3)}</b></div><div>model dollars <b>${d.cost.dollars.toFixed(2)}</b></div></div>
+<div>integrity flags <b>${d.flags.length}</b> (${d.flags.filter((f) => f.severity === 'critical' && f.clearedAt === null).length} critical open)</div><div>GPU-hours <b>${d.cost.gpuHours.toFixed(3)}</b></div><div>model dollars <b>${d.cost.dollars.toFixed(2)}</b></div></div>
 <h2>PGR over time</h2>${chart}
 <h2>Method families</h2>${families}
 ${htmlTable(
@@ -172,10 +195,7 @@ ${htmlTable(
   d.families.map((f) => [f.family, String(f.experiments), n3(f.bestPgr), n3(f.meanPgr)]),
 )}
 <h2>Promotions</h2>${htmlTable(PROMOTION_HEADER, promotionRows(d.promotions))}
-<h2>Integrity flags</h2>${htmlTable(
-    ['severity', 'kind', 'agent', 'experiment', 'message'],
-    d.flags.map((f) => [f.severity, f.kind, f.agentId ?? '-', f.experimentId ?? '-', f.message]),
-  )}
+<h2>Integrity flags</h2><p>${escapeHtml(openCriticalNote(d.flags))}</p>${htmlTable(FLAG_HEADER, flagRows(d.flags))}
 <h2>Agents</h2>${htmlTable(
     ['agent', 'policy', 'direction', 'experiments'],
     d.agents.map((a) => [a.id, a.policy, a.direction, String(a.experiments)]),
