@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { CliError } from './command.js';
 
 /** An error answer of an AAR server: its status and the stable code of `{error: {code, message}}`. */
@@ -23,15 +22,6 @@ export interface HttpClient {
   stream(path: string, signal: AbortSignal): Promise<Response>;
 }
 
-const operatorName = (): string => {
-  try {
-    const name = userInfo().username;
-    return /^[\w.@-]{1,100}$/.test(name) ? name : 'operator';
-  } catch {
-    return 'operator';
-  }
-};
-
 /**
  * A JSON client of one AAR server with a bearer token. Answers that are not 2xx become an
  * {@link ApiError} with the server's message; a server that cannot be reached becomes a one-line
@@ -53,7 +43,6 @@ export function createHttpClient(options: {
       );
     return {
       authorization: `Bearer ${options.token}`,
-      'x-aar-operator': operatorName(),
       ...(body ? { 'content-type': 'application/json' } : {}),
     };
   };

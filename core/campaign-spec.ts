@@ -126,6 +126,11 @@ export const CampaignSpec = Type.Object(
           default: 0.05,
           description: 'Family-wise error rate; divided by the number of candidates tested in the campaign.',
         }),
+        requireDistinctApprover: Type.Boolean({
+          default: false,
+          description:
+            'Accepting a verified promotion needs an approver other than the operator identity that launched the campaign.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -35,6 +35,21 @@ export async function insertCampaign(
   };
 }
 
+/**
+ * Records which operator identity started a campaign (the api, after starting its workflow). The
+ * first launcher recorded stays: a retried start changes nothing.
+ */
+export async function recordLauncher(
+  pool: Queryable,
+  campaignId: string,
+  operatorName: string,
+): Promise<void> {
+  await pool.query('UPDATE campaigns SET launched_by = $2 WHERE id = $1 AND launched_by IS NULL', [
+    campaignId,
+    operatorName,
+  ]);
+}
+
 /** Records a campaign and its agents as running, in one transaction; repeating it changes nothing. */
 export async function insertRunningCampaign(
   pool: Pool,
@@ -115,6 +130,8 @@ export interface CampaignRow {
   readonly summary: unknown;
   readonly createdAt: string;
   readonly finishedAt: string | null;
+  /** The operator identity that started it; null for campaigns started before identities. */
+  readonly launchedBy: string | null;
 }
 
 interface CampaignDbRow {
@@ -127,6 +144,7 @@ interface CampaignDbRow {
   summary: unknown;
   created_at: Date;
   finished_at: Date | null;
+  launched_by: string | null;
 }
 
 const toCampaign = (r: CampaignDbRow): CampaignRow => ({
@@ -139,6 +157,7 @@ const toCampaign = (r: CampaignDbRow): CampaignRow => ({
   summary: r.summary,
   createdAt: r.created_at.toISOString(),
   finishedAt: r.finished_at?.toISOString() ?? null,
+  launchedBy: r.launched_by ?? null,
 });
 
 export async function findCampaign(pool: Queryable, id: string): Promise<CampaignRow | null> {

@@ -16,8 +16,9 @@ import { doctor } from './doctor.js';
 import { experimentList, experimentLogs, experimentShow } from './experiment.js';
 import { exportCommand } from './export.js';
 import { forumList, forumPost, forumShow } from './forum.js';
+import { operatorList, operatorMint, operatorRevoke, operatorRotate } from './operator.js';
 import { promotionList, promotionShow, promotionSignOff, promotionStart } from './promotion.js';
-import { flags, report } from './report.js';
+import { flags, flagsClear, report } from './report.js';
 import { tokenList, tokenMint, tokenRevoke, tokenRotate } from './token.js';
 
 /** Every command of `aar`, in the order help lists them. */
@@ -46,6 +47,7 @@ export const COMMANDS: readonly Command[] = [
   promotionStart,
   promotionSignOff,
   flags,
+  flagsClear,
   report,
   exportCommand,
   auditVerify,
@@ -54,6 +56,10 @@ export const COMMANDS: readonly Command[] = [
   tokenMint,
   tokenRotate,
   tokenRevoke,
+  operatorList,
+  operatorMint,
+  operatorRotate,
+  operatorRevoke,
   doctor,
   completion,
 ];

@@ -3,16 +3,17 @@ import type { Client } from '@temporalio/client';
 import type { Registry } from 'prom-client';
 import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
-import { type App, createBaseApp } from '../http/base-app.js';
+import { type App, createBaseApp, type HttpOptions } from '../http/base-app.js';
+import { createRoleGuards, createTokenAuthenticator } from './auth/guards.js';
 import { controlRoutes } from './campaigns/control-routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import type { ApiContext } from './context.js';
 import { dashboardRoutes } from './dashboard/index.js';
 import { registerRecordMetrics } from './dashboard/record-metrics.js';
-import { createSessionCodec, isOperatorToken, operatorGuard } from './dashboard/session.js';
 import { experimentRoutes } from './experiments/routes.js';
 import { forumRoutes } from './forum/routes.js';
 import { integrityRoutes } from './integrity/routes.js';
+import { operatorRoutes } from './operators/routes.js';
 import { promotionRoutes } from './promotions/routes.js';
 import { reportRoutes } from './report/routes.js';
 import { resultRoutes } from './results/routes.js';
@@ -25,18 +26,30 @@ export interface ApiAppDeps {
   readonly orchestratorQueue: string;
   readonly namespace: string;
   readonly temporalUiUrl: string;
+  /** `AAR_OPERATOR_TOKEN`: authenticates as the admin identity `operator-token`. */
   readonly operatorToken: string;
+  /** `AAR_TRUST_PROXY`: trust X-Forwarded-* (TLS behind a proxy makes the session cookie Secure). */
+  readonly trustProxy?: boolean | string;
   readonly runTokenKey: string;
   /** The local executor's runs folder, when this process can read it (run logs); omit otherwise. */
   readonly runsDir?: string;
+  /** JSON depth, the `/metrics` token and the refusal limit (server/http defaults when absent). */
+  readonly http?: Omit<HttpOptions, 'trustProxy'>;
 }
 
 /**
  * The api server as a Fastify app, apart from its entry point: campaigns (start, read, control),
- * experiments and leaderboard, the forum, and the results upload route trainers call.
+ * experiments and leaderboard, the forum, promotions and integrity flags, operator identities,
+ * and the results upload route trainers call.
  */
 export function buildApiApp(deps: ApiAppDeps): App {
-  const app = createBaseApp({ logger: deps.logger, registry: deps.registry, bodyLimit: 1024 * 1024 });
+  const app = createBaseApp({
+    ...deps.http,
+    logger: deps.logger,
+    registry: deps.registry,
+    bodyLimit: 1024 * 1024,
+    trustProxy: deps.trustProxy ?? false,
+  });
   app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -50,7 +63,7 @@ export function buildApiApp(deps: ApiAppDeps): App {
       security: [{ bearer: [] }],
     },
   });
-  const session = createSessionCodec(deps.operatorToken);
+  const authenticate = createTokenAuthenticator(deps.pool, deps.operatorToken);
   const ctx: ApiContext = {
     pool: deps.pool,
     logger: deps.logger,
@@ -58,11 +71,10 @@ export function buildApiApp(deps: ApiAppDeps): App {
     orchestratorQueue: deps.orchestratorQueue,
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
-    guards: { operator: operatorGuard(deps.operatorToken, session) },
+    guards: createRoleGuards(deps.pool, authenticate),
     runTokenKey: deps.runTokenKey,
     dashboard: {
-      session,
-      isOperatorToken: (token) => isOperatorToken(token, deps.operatorToken),
+      authenticate,
       runsDir: deps.runsDir ?? null,
     },
   };
@@ -77,6 +89,7 @@ export function buildApiApp(deps: ApiAppDeps): App {
     promotionRoutes,
     integrityRoutes,
     reportRoutes,
+    operatorRoutes,
   ]) {
     app.register(routes, { ctx });
   }

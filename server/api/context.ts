@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import type { OperatorIdentity } from '../../core/operator-roles.js';
 import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
-import type { SessionCodec } from './dashboard/session.js';
+import type { RoleGuards } from './auth/guards.js';
 
 /** What every api route plugin is given: the shared resources of one api server. */
 export interface ApiContext {
@@ -15,17 +16,18 @@ export interface ApiContext {
   readonly orchestratorQueue: string;
   readonly temporalUiUrl: string;
   readonly namespace: string;
-  readonly guards: {
-    /** Operator bearer token: every campaign, forum and experiment route. */
-    readonly operator: (request: FastifyRequest) => Promise<void>;
-  };
+  /**
+   * One guard per operator role (core/operator-roles.ts): `viewer` for reads, `operator` for
+   * actions on campaigns, `approver` for sign-offs and clearing flags, `admin` for managing
+   * identities. A guard admits a bearer token or a dashboard session whose identity holds that
+   * role or a higher one; the route then reads the identity with `identityOf(request)`.
+   */
+  readonly guards: RoleGuards;
   readonly runTokenKey: string;
   /** The dashboard and operator surface (server/api/dashboard). */
   readonly dashboard: {
-    /** Signs and checks the dashboard's session cookies. */
-    readonly session: SessionCodec;
-    /** Whether a token presented at the login page is the operator token. */
-    readonly isOperatorToken: (token: string) => boolean;
+    /** Who presents a token at the login page (an active identity), or null. */
+    readonly authenticate: (token: string) => Promise<OperatorIdentity | null>;
     /** `AAR_RUNS_DIR` when this process can read the local executor's run folders, else null. */
     readonly runsDir: string | null;
   };

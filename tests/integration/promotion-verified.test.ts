@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ResearcherPolicy } from '../../activities/agent/policy.js';
+import { insertFlag } from '../../activities/store/integrity-flags.js';
 import { promotionWorkflowId } from '../../workflows/definitions.js';
 import { campaignResult, smallCampaign, startCampaign } from '../helpers/campaigns.js';
 import { type Stack, startStack } from '../helpers/stack.js';
@@ -48,7 +49,7 @@ test('a real improvement is verified on fresh seeds, the private half and the he
   const spec = {
     ...smallCampaign('gate', 1, 1),
     heldOutTask: 'motifs1d',
-    promotion: { auto: true, margin: 0, freshSeeds: 5, alpha: 0.05 },
+    promotion: { auto: true, margin: 0, freshSeeds: 5, alpha: 0.05, requireDistinctApprover: true },
   };
   const campaignId = await startCampaign(stack, spec);
   await campaignResult(stack, campaignId);
@@ -105,16 +106,74 @@ test('a real improvement is verified on fresh seeds, the private half and the he
   assert.equal(JSON.parse(shown.stdout).state, 'verified');
   const noReason = await aar(stackEnv(stack), ['promotion', 'sign-off', promotionWorkflowId(experimentId)]);
   assert.equal(noReason.code, 2, 'a sign-off without a reason is a usage error');
-  const signed = await aar(stackEnv(stack, { USER: 'alice' }), [
+  // Signing off needs the approver role, and this campaign an approver other than its launcher
+  // (the configured token started it); the identity recorded is the token's, whatever the body says.
+  const promotionId = promotionWorkflowId(experimentId);
+  const mint = async (name: string, role: string) =>
+    JSON.parse(
+      (await aar(stackEnv(stack), ['operator', 'mint', '--name', name, '--role', role, '--json'])).stdout,
+    ).token as string;
+  const carol = await mint('carol', 'operator');
+  const alice = await mint('alice', 'approver');
+  const asCarol = await aar(stackEnv(stack, { AAR_OPERATOR_TOKEN: carol }), [
     'promotion',
     'sign-off',
-    promotionWorkflowId(experimentId),
+    promotionId,
     '--reason',
-    'replicated on fresh seeds and transfers',
+    'looks good',
+  ]);
+  assert.equal(asCarol.code, 1);
+  assert.match(asCarol.stderr, /needs the approver role/);
+  const byLauncher = await aar(stackEnv(stack), [
+    'promotion',
+    'sign-off',
+    promotionId,
+    '--reason',
+    'my own result',
+  ]);
+  assert.equal(byLauncher.code, 1);
+  assert.match(byLauncher.stderr, /requires an approver other than its launcher \(operator-token\)/);
+  // An open critical flag on the candidate holds the sign-off back until an approver clears it.
+  const flag = await insertFlag(stack.record.pool, {
+    campaignId,
+    experimentId,
+    agentId: 'agent-1',
+    kind: 'test_shortcut',
+    severity: 'critical',
+    message: 'planted by the test',
+    detail: {},
+    dedupeKey: `${experimentId}:planted`,
+  });
+  const aliceEnv = stackEnv(stack, { AAR_OPERATOR_TOKEN: alice });
+  const held = await aar(aliceEnv, ['promotion', 'sign-off', promotionId, '--reason', 'replicated']);
+  assert.equal(held.code, 1);
+  assert.match(held.stderr, new RegExp(`open critical integrity flags: #${flag!.id} test_shortcut`));
+  const cleared = await aar(aliceEnv, [
+    'flags',
+    'clear',
+    String(flag!.id),
+    '--reason',
+    'planted by the test',
     '--json',
   ]);
-  assert.equal(signed.code, 0, signed.stderr);
-  assert.equal(JSON.parse(signed.stdout).state, 'accepted');
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.equal(JSON.parse(cleared.stdout).clearedBy, 'alice');
+  const signedAnswer = await fetch(`${stack.apiUrl}/v1/promotions/${promotionId}/sign-off`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${alice}`,
+      'content-type': 'application/json',
+      'x-aar-operator': 'mallory',
+    },
+    body: JSON.stringify({
+      accept: true,
+      reason: 'replicated on fresh seeds and transfers',
+      operator: 'mallory',
+    }),
+  });
+  const signed = (await signedAnswer.json()) as { state: string; signedOffBy: string };
+  assert.equal(signedAnswer.status, 200, JSON.stringify(signed));
+  assert.deepEqual([signed.state, signed.signedOffBy], ['accepted', 'alice']);
   const final = (await handle.result()) as { state: string };
   assert.equal(final.state, 'accepted');
   const again = await stack.api('POST', `/v1/promotions/${promotionWorkflowId(experimentId)}/sign-off`, {

@@ -10,9 +10,10 @@ import {
   stopSignal,
 } from '../../../workflows/definitions.js';
 import { AppError, errorResponses } from '../../http/errors.js';
+import { actorOf } from '../auth/identity.js';
 import type { ApiContext, ApiPlugin } from '../context.js';
 import { queryCampaign, researcherIdOf } from './campaign-queries.js';
-import { actorOf, notRunning } from './routes.js';
+import { notRunning } from './routes.js';
 import { Accepted, AgentParams, CampaignParams } from './schemas.js';
 
 const Reason = Type.Object(
@@ -30,8 +31,9 @@ async function requireCampaign(ctx: ApiContext, campaignId: string): Promise<voi
 }
 
 /**
- * Operator actions, delivered as Temporal signals (durable: a worker that is down receives them
- * when it comes back) and recorded in the campaign's action log.
+ * Operator actions (operator role), delivered as Temporal signals (durable: a worker that is down
+ * receives them when it comes back) and recorded in the campaign's action log under the
+ * authenticated identity's name.
  */
 export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
   const campaignAction = (action: 'pause' | 'resume' | 'stop' | 'cancel', summary: string) =>
@@ -44,14 +46,14 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
           tags: ['control'],
           params: CampaignParams,
           body: Reason,
-          response: { 202: Accepted, ...errorResponses(400, 401, 404) },
+          response: { 202: Accepted, ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
         const { campaignId } = request.params;
         await requireCampaign(ctx, campaignId);
         const handle = ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
-        const reason = request.body?.reason ?? `${action} by ${actorOf(request.headers)}`;
+        const reason = request.body?.reason ?? `${action} by ${actorOf(request)}`;
         await (action === 'pause'
           ? handle.signal(pauseSignal)
           : action === 'resume'
@@ -62,7 +64,7 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
         ).catch((error: unknown) => notRunning(error, `campaign ${campaignId}`));
         await insertCampaignEvent(ctx.pool, {
           campaignId,
-          actor: actorOf(request.headers),
+          actor: actorOf(request),
           action,
           detail: { reason },
         });
@@ -83,7 +85,7 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
         tags: ['control'],
         params: CampaignParams,
         body: BudgetLimits,
-        response: { 202: Accepted, ...errorResponses(400, 401, 404) },
+        response: { 202: Accepted, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -95,7 +97,7 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
         .catch((error: unknown) => notRunning(error, `campaign ${campaignId}`));
       await insertCampaignEvent(ctx.pool, {
         campaignId,
-        actor: actorOf(request.headers),
+        actor: actorOf(request),
         action: 'budget',
         detail: request.body,
       });
@@ -118,7 +120,7 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
           tags: ['control'],
           params: AgentParams,
           body: action === 'message' ? Message : action === 'budget' ? BudgetLimits : Reason,
-          response: { 202: Accepted, ...errorResponses(400, 401, 404) },
+          response: { 202: Accepted, ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
@@ -129,7 +131,7 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
           throw new AppError('not_found', `campaign ${campaignId} has no agent ${agentId}`);
         }
         const handle = ctx.temporal.workflow.getHandle(researcherIdOf(live, campaignId, agentId));
-        const actor = actorOf(request.headers);
+        const actor = actorOf(request);
         const body = request.body as { reason?: string; text?: string } & Record<string, unknown>;
         const send =
           action === 'pause'

@@ -7,6 +7,7 @@ import {
   insertCampaignEvent,
   listAgents,
   listCampaigns,
+  recordLauncher,
 } from '../../../activities/store/campaigns.js';
 import { queuedExperimentsByAgent } from '../../../activities/store/experiments.js';
 import { campaignLeaderboard } from '../../../activities/store/receipts.js';
@@ -15,6 +16,7 @@ import { parseWith, ValidationError } from '../../../core/validation.js';
 import { campaignWorkflowId } from '../../../workflows/definitions.js';
 import { campaignWorkflow } from '../../../workflows/index.js';
 import { AppError, errorResponses } from '../../http/errors.js';
+import { actorOf } from '../auth/identity.js';
 import type { ApiPlugin } from '../context.js';
 import { queryCampaign, queryResearcher, researcherIdOf } from './campaign-queries.js';
 import { CampaignListItem, CampaignParams, CampaignView, Started } from './schemas.js';
@@ -26,7 +28,7 @@ const slugOf = (name: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 30) || 'campaign';
 
-/** Starting, listing and reading campaigns (operator token). */
+/** Starting (operator role), listing and reading (viewer role) campaigns. */
 export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
   const temporalUrl = (workflowId: string) =>
     `${ctx.temporalUiUrl}/namespaces/${ctx.namespace}/workflows/${encodeURIComponent(workflowId)}`;
@@ -39,7 +41,7 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
         summary: 'Start a campaign from a campaign spec',
         tags: ['campaigns'],
         body: Type.Unknown({ description: 'A CampaignSpec (apiVersion aar/v1).' }),
-        response: { 201: Started, ...errorResponses(400, 401, 409) },
+        response: { 201: Started, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -85,9 +87,10 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
         { campaignId, name: spec.name, taskId: spec.task, spec: spec as unknown as Record<string, unknown> },
         workflowId,
       );
+      await recordLauncher(ctx.pool, campaignId, actorOf(request));
       await insertCampaignEvent(ctx.pool, {
         campaignId,
-        actor: actorOf(request.headers),
+        actor: actorOf(request),
         action: 'start',
         detail: { agents: spec.agents.length },
       });
@@ -98,14 +101,14 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'List campaigns, newest first',
         tags: ['campaigns'],
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
         response: {
           200: Type.Object({ campaigns: Type.Array(CampaignListItem) }),
-          ...errorResponses(400, 401),
+          ...errorResponses(400, 401, 403),
         },
       },
     },
@@ -130,12 +133,12 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: "A campaign with each agent's live state, budget use and summary",
         tags: ['campaigns'],
         params: CampaignParams,
-        response: { 200: CampaignView, ...errorResponses(401, 404) },
+        response: { 200: CampaignView, ...errorResponses(401, 403, 404) },
       },
     },
     async (request) => {
@@ -200,11 +203,8 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
   );
 };
 
-/** Who acted, for the record: the `x-aar-operator` header when given, else "operator". */
-export function actorOf(headers: Record<string, string | string[] | undefined>): string {
-  const name = headers['x-aar-operator'];
-  return typeof name === 'string' && /^[\w.@-]{1,100}$/.test(name) ? name : 'operator';
-}
+/** Who acted: the authenticated identity's name (kept here for route files that import it from here). */
+export { actorOf } from '../auth/identity.js';
 
 /** Maps Temporal's not-found to a 404 with the campaign named. */
 export function notRunning(error: unknown, what: string): never {

@@ -71,12 +71,15 @@ export const eventsRoute: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/events',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'Server-sent events: a snapshot of the campaign whenever it changes',
         tags: ['dashboard'],
         params: CampaignParams,
-        response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses(401, 404) },
+        response: {
+          200: Type.String({ description: 'text/event-stream' }),
+          ...errorResponses(401, 403, 404),
+        },
       },
     },
     async (request, reply) => {

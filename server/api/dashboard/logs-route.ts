@@ -42,10 +42,18 @@ export async function tailFile(
   }
 }
 
+/** `kubectl logs` for a run's Job; the external id (`job:<namespace>/<name>`) has a strict pattern. */
+function kubectlLogs(externalId: string | null): string {
+  const match = /^job:([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(externalId ?? '');
+  return match
+    ? `kubectl logs -n ${match[1]} job/${match[2]} -c student`
+    : 'kubectl logs job/<job> -c student (in the experiments namespace)';
+}
+
 function unavailable(run: RunRow, why: string): AppError {
   const where =
     run.executor === 'k8s'
-      ? `the run ran as Kubernetes Job ${run.externalId ?? '(not started)'}: read it with \`kubectl logs job/${run.externalId ?? '<job>'}\` in the experiments namespace`
+      ? `the run ran as Kubernetes Job ${run.externalId ?? '(not started)'}: read it with \`${kubectlLogs(run.externalId)}\``
       : 'read it on the dispatch machine that ran it, under $AAR_RUNS_DIR/<run id>/';
   return new AppError('logs_unavailable', `${why}; ${where}`);
 }

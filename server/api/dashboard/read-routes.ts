@@ -95,12 +95,12 @@ export const readRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/pgr-series',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'Every scored experiment of a campaign as a point of public PGR over time',
         tags: ['dashboard'],
         params: CampaignParams,
-        response: { 200: Type.Object({ points: Type.Array(PgrPoint) }), ...errorResponses(401) },
+        response: { 200: Type.Object({ points: Type.Array(PgrPoint) }), ...errorResponses(401, 403) },
       },
     },
     async (request) => ({ points: await pgrSeries(ctx.pool, request.params.campaignId) }),
@@ -109,7 +109,7 @@ export const readRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/experiments/:experimentId/results',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary:
           "An experiment's public score per seed and each run's result: timings, failure, training curve",
@@ -117,7 +117,7 @@ export const readRoutes: ApiPlugin = async (app, { ctx }) => {
         params: ExperimentParams,
         response: {
           200: Type.Object({ score: Nullable(Score), results: Type.Array(Result) }),
-          ...errorResponses(401, 404),
+          ...errorResponses(401, 403, 404),
         },
       },
     },
@@ -136,7 +136,7 @@ export const readRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/export',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: "Everything recorded about a campaign's experiments and runs, for CSV or JSON export",
         tags: ['dashboard'],
@@ -154,7 +154,7 @@ export const readRoutes: ApiPlugin = async (app, { ctx }) => {
             experiments: Type.Array(ExportedExperiment),
             runs: Type.Array(ExportedRun),
           }),
-          ...errorResponses(401, 404),
+          ...errorResponses(401, 403, 404),
         },
       },
     },

@@ -8,8 +8,8 @@ import type { ExperimentSpec } from '../../../core/experiment-spec.js';
 import { campaignWorkflowId, experimentWorkflowId } from '../../../workflows/definitions.js';
 import { experimentWorkflow } from '../../../workflows/index.js';
 import { AppError, errorResponses } from '../../http/errors.js';
+import { actorOf } from '../auth/identity.js';
 import { queryCampaign, researcherIdOf } from '../campaigns/campaign-queries.js';
-import { actorOf } from '../campaigns/routes.js';
 import { AgentParams, CampaignParams } from '../campaigns/schemas.js';
 import type { ApiContext, ApiPlugin } from '../context.js';
 import { findResetPoint, type HistoryEvent, isCompletedTask } from './reset-point.js';
@@ -132,7 +132,7 @@ export const repairRoutes: ApiPlugin = async (app, { ctx }) => {
         tags: ['control'],
         params: CampaignParams,
         body: Type.Optional(RetryRequest),
-        response: { 202: RetryAnswer, ...errorResponses(400, 401, 404) },
+        response: { 202: RetryAnswer, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -193,7 +193,7 @@ export const repairRoutes: ApiPlugin = async (app, { ctx }) => {
         await insertCampaignEvent(ctx.pool, {
           campaignId,
           agentId: retry.original.agentId,
-          actor: actorOf(request.headers),
+          actor: actorOf(request),
           action: 'retry_failed',
           detail: { experimentId: retry.latest.id, retryId: retry.retryId, workflowId },
         });
@@ -213,14 +213,14 @@ export const repairRoutes: ApiPlugin = async (app, { ctx }) => {
         tags: ['control'],
         params: CampaignParams,
         body: Type.Optional(ResetRequest),
-        response: { 202: ResetAnswer, ...errorResponses(400, 401, 404, 409) },
+        response: { 202: ResetAnswer, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
       const { campaignId } = request.params;
       if ((await findCampaign(ctx.pool, campaignId)) === null)
         throw new AppError('not_found', `no campaign ${campaignId}`);
-      const actor = actorOf(request.headers);
+      const actor = actorOf(request);
       const answer = await resetWorkflow(ctx, campaignWorkflowId(campaignId), request.body ?? {}, actor);
       if (answer.newRunId !== null)
         await insertCampaignEvent(ctx.pool, { campaignId, actor, action: 'reset', detail: answer });
@@ -238,7 +238,7 @@ export const repairRoutes: ApiPlugin = async (app, { ctx }) => {
         tags: ['control'],
         params: AgentParams,
         body: Type.Optional(ResetRequest),
-        response: { 202: ResetAnswer, ...errorResponses(400, 401, 404, 409) },
+        response: { 202: ResetAnswer, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -248,7 +248,7 @@ export const repairRoutes: ApiPlugin = async (app, { ctx }) => {
       const live = await queryCampaign(ctx.temporal, campaignId);
       if (live && !live.agents.some((a) => a.agentId === agentId))
         throw new AppError('not_found', `campaign ${campaignId} has no agent ${agentId}`);
-      const actor = actorOf(request.headers);
+      const actor = actorOf(request);
       const workflowId = researcherIdOf(live, campaignId, agentId);
       const answer = await resetWorkflow(ctx, workflowId, request.body ?? {}, actor);
       if (answer.newRunId !== null)

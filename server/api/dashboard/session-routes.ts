@@ -1,18 +1,24 @@
 import { Type } from 'typebox';
+import { endSession, openSession } from '../../../activities/store/sessions.js';
+import { OperatorRole } from '../../../core/operator-roles.js';
 import { AppError, errorResponses } from '../../http/errors.js';
+import { admittedOf } from '../auth/identity.js';
 import type { ApiPlugin } from '../context.js';
-import { operatorVia, sessionCookie } from './session.js';
+import { cookieOf, SESSION_COOKIE, SESSION_TTL_SECONDS, sessionCookie } from './session.js';
 
 const Session = Type.Object({
   via: Type.Union([Type.Literal('bearer'), Type.Literal('cookie')]),
+  operator: Type.Object({ id: Type.String(), name: Type.String(), role: OperatorRole }),
   temporalUiUrl: Type.String(),
   namespace: Type.String(),
 });
 
 /**
- * The dashboard's login: the operator token is presented once and exchanged for an HttpOnly,
- * SameSite=Strict session cookie, so no script in the page (agent-written text included) can
- * read a credential, and EventSource streams are authenticated without tokens in URLs.
+ * The dashboard's login: an operator token is presented once and exchanged for a server-side
+ * session (PostgreSQL keeps the SHA-256 of its random id) in an HttpOnly, SameSite=Strict cookie,
+ * Secure over TLS, so no script in the page (agent-written text included) can read a credential,
+ * and EventSource streams are authenticated without tokens in URLs. Logging out ends the session
+ * in the record, so a copied cookie stops working too; so does revoking or rotating the identity.
  */
 export const sessionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
@@ -20,22 +26,28 @@ export const sessionRoutes: ApiPlugin = async (app, { ctx }) => {
     {
       bodyLimit: 4096,
       schema: {
-        summary: 'Log in to the dashboard with the operator token; sets the session cookie',
+        summary: 'Log in to the dashboard with an operator token; sets the session cookie',
         tags: ['dashboard'],
         security: [],
         body: Type.Object(
           { token: Type.String({ minLength: 1, maxLength: 500 }) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ expiresAt: Type.String() }), ...errorResponses(400, 401) },
+        response: {
+          200: Type.Object({ expiresAt: Type.String(), operator: Session.properties.operator }),
+          ...errorResponses(400, 401),
+        },
       },
     },
     async (request, reply) => {
-      if (!ctx.dashboard.isOperatorToken(request.body.token))
-        throw new AppError('unauthorized', 'that is not the operator token');
-      const session = ctx.dashboard.session.issue();
-      reply.header('set-cookie', sessionCookie(session.value, request.protocol === 'https'));
-      return { expiresAt: session.expiresAt };
+      const identity = await ctx.dashboard.authenticate(request.body.token);
+      if (identity === null) throw new AppError('unauthorized', 'that is not a valid operator token');
+      const session = await openSession(ctx.pool, identity.id, SESSION_TTL_SECONDS);
+      reply.header('set-cookie', sessionCookie(session.sessionId, request.protocol === 'https'));
+      return {
+        expiresAt: session.expiresAt,
+        operator: { id: identity.id, name: identity.name, role: identity.role },
+      };
     },
   );
 
@@ -43,13 +55,15 @@ export const sessionRoutes: ApiPlugin = async (app, { ctx }) => {
     '/v1/session',
     {
       schema: {
-        summary: 'Log out of the dashboard (clears the session cookie)',
+        summary: 'Log out of the dashboard: ends the session in the record and clears the cookie',
         tags: ['dashboard'],
         security: [],
         response: { 200: Type.Object({ loggedOut: Type.Literal(true) }) },
       },
     },
     async (request, reply) => {
+      const cookie = cookieOf(request.headers.cookie, SESSION_COOKIE);
+      if (cookie !== null) await endSession(ctx.pool, cookie);
       reply.header('set-cookie', sessionCookie(null, request.protocol === 'https'));
       return { loggedOut: true as const };
     },
@@ -58,17 +72,22 @@ export const sessionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/session',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
-        summary: 'Who is asking (session cookie or bearer token), and where the Temporal UI is',
+        summary:
+          'Who is asking (identity and role; session cookie or bearer token), and where the Temporal UI is',
         tags: ['dashboard'],
-        response: { 200: Session, ...errorResponses(401) },
+        response: { 200: Session, ...errorResponses(401, 403) },
       },
     },
-    async (request) => ({
-      via: operatorVia(request),
-      temporalUiUrl: ctx.temporalUiUrl,
-      namespace: ctx.namespace,
-    }),
+    async (request) => {
+      const { identity, via } = admittedOf(request);
+      return {
+        via,
+        operator: { id: identity.id, name: identity.name, role: identity.role },
+        temporalUiUrl: ctx.temporalUiUrl,
+        namespace: ctx.namespace,
+      };
+    },
   );
 };

@@ -51,7 +51,7 @@ export const experimentRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/experiments',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'Experiments of a campaign, oldest first',
         tags: ['experiments'],
@@ -61,7 +61,10 @@ export const experimentRoutes: ApiPlugin = async (app, { ctx }) => {
           status: Type.Optional(Type.String({ pattern: '^[a-z]{1,20}$' })),
           limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
         }),
-        response: { 200: Type.Object({ experiments: Type.Array(Experiment) }), ...errorResponses(400, 401) },
+        response: {
+          200: Type.Object({ experiments: Type.Array(Experiment) }),
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
     async (request) => ({
@@ -76,14 +79,14 @@ export const experimentRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/experiments/:experimentId',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'One experiment with its runs (one per seed and attempt)',
         tags: ['experiments'],
         params: Type.Object({ experimentId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' }) }),
         response: {
           200: Type.Object({ experiment: Experiment, runs: Type.Array(Run) }),
-          ...errorResponses(401, 404),
+          ...errorResponses(401, 403, 404),
         },
       },
     },
@@ -98,12 +101,15 @@ export const experimentRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/leaderboard',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'Best public PGR per agent, with its 95 % interval and experiment',
         tags: ['experiments'],
         params: CampaignParams,
-        response: { 200: Type.Object({ leaderboard: Type.Array(LeaderboardRow) }), ...errorResponses(401) },
+        response: {
+          200: Type.Object({ leaderboard: Type.Array(LeaderboardRow) }),
+          ...errorResponses(401, 403),
+        },
       },
     },
     async (request) => ({ leaderboard: await campaignLeaderboard(ctx.pool, request.params.campaignId) }),

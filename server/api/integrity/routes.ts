@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
-import { listFlags } from '../../../activities/store/integrity-flags.js';
-import { errorResponses } from '../../http/errors.js';
+import { clearFlag, listFlags } from '../../../activities/store/integrity-flags.js';
+import { AppError, errorResponses } from '../../http/errors.js';
+import { actorOf } from '../auth/identity.js';
 import { CampaignParams } from '../campaigns/schemas.js';
 import type { ApiPlugin } from '../context.js';
 
@@ -14,14 +15,23 @@ const Flag = Type.Object({
   message: Type.String(),
   detail: Type.Record(Type.String(), Type.Unknown()),
   createdAt: Type.String(),
+  clearedAt: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  clearedBy: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  clearReason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
-/** Integrity flags of a campaign: shortcuts, discrepancies, eval probe flags and violations. */
+const FlagParams = Type.Object({ flagId: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) });
+
+/**
+ * Integrity flags of a campaign: shortcuts, discrepancies, eval probe flags and violations (viewer
+ * role), and clearing one with a reason (approver role): an open critical flag holds its
+ * experiment back from promotion.
+ */
 export const integrityRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/flags',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'Integrity flags of a campaign, newest first',
         tags: ['integrity'],
@@ -29,11 +39,40 @@ export const integrityRoutes: ApiPlugin = async (app, { ctx }) => {
         querystring: Type.Object({
           experiment: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' })),
         }),
-        response: { 200: Type.Object({ flags: Type.Array(Flag) }), ...errorResponses(400, 401) },
+        response: { 200: Type.Object({ flags: Type.Array(Flag) }), ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({
       flags: await listFlags(ctx.pool, request.params.campaignId, request.query.experiment),
     }),
+  );
+
+  app.post(
+    '/v1/flags/:flagId/clear',
+    {
+      onRequest: ctx.guards.approver,
+      schema: {
+        summary: 'Clear an integrity flag, as the authenticated approver, with a reason (kept in the record)',
+        tags: ['integrity'],
+        params: FlagParams,
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ flagId: Type.String(), cleared: Type.Literal(true), clearedBy: Type.String() }),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const { flagId } = request.params;
+      const clearedBy = actorOf(request);
+      const answer = await clearFlag(ctx.pool, { flagId, clearedBy, reason: request.body.reason });
+      if (answer === 'not_found') throw new AppError('not_found', `no integrity flag ${flagId}`);
+      if (answer === 'already_cleared')
+        throw new AppError('conflict', `integrity flag ${flagId} is already cleared`);
+      return { flagId, cleared: true as const, clearedBy };
+    },
   );
 };

@@ -2,15 +2,16 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from 
 import { Type } from 'typebox';
 import { findCampaign, insertCampaignEvent } from '../../../activities/store/campaigns.js';
 import { findExperiment } from '../../../activities/store/experiments.js';
+import { openCriticalFlags } from '../../../activities/store/integrity-flags.js';
 import { findPromotion, listPromotions, type PromotionRow } from '../../../activities/store/promotions.js';
 import { CampaignSpec } from '../../../core/campaign-spec.js';
 import { parseWith } from '../../../core/validation.js';
 import { promotionWorkflowId, signOffUpdate } from '../../../workflows/definitions.js';
 import { promotionWorkflow } from '../../../workflows/index.js';
 import { AppError, errorResponses } from '../../http/errors.js';
-import { actorOf } from '../campaigns/routes.js';
+import { actorOf } from '../auth/identity.js';
 import { CampaignParams } from '../campaigns/schemas.js';
-import type { ApiPlugin } from '../context.js';
+import type { ApiContext, ApiPlugin } from '../context.js';
 
 const Promotion = Type.Object({
   id: Type.String(),
@@ -37,8 +38,34 @@ const PromotionParams = Type.Object({
 });
 
 /**
- * The promotion gate from the operator's side: promote an experiment, read promotions, and sign a
- * verified one off (a Temporal update carrying the operator's identity and reason).
+ * What accepting a verified promotion needs beyond the approver role: no open critical integrity
+ * flag on the candidate (409 naming them), and, when the campaign spec sets
+ * `promotion.requireDistinctApprover`, an approver other than the campaign's launcher (403).
+ */
+async function checkAcceptable(ctx: ApiContext, promotion: PromotionRow, approver: string): Promise<void> {
+  const campaign = await findCampaign(ctx.pool, promotion.campaignId);
+  const spec = parseWith(CampaignSpec, campaign?.spec ?? {}, 'stored campaign spec');
+  if (spec.promotion.requireDistinctApprover && campaign?.launchedBy === approver) {
+    throw new AppError(
+      'forbidden',
+      `campaign ${promotion.campaignId} requires an approver other than its launcher (${approver}): ask another approver to sign off`,
+    );
+  }
+  const flags = await openCriticalFlags(ctx.pool, promotion.experimentId);
+  if (flags.length > 0) {
+    throw new AppError(
+      'conflict',
+      `experiment ${promotion.experimentId} has open critical integrity flags: ${flags
+        .map((f) => `#${f.id} ${f.kind} (${f.message})`)
+        .join('; ')}; clear them (aar flags clear <flag-id> --reason ...) or reject the promotion`,
+    );
+  }
+}
+
+/**
+ * The promotion gate from the operator's side: promote an experiment (operator role), read
+ * promotions (viewer), and sign a verified one off (approver: a Temporal update carrying the
+ * authenticated identity and the reason).
  */
 export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
@@ -52,7 +79,7 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
         params: ExperimentParams,
         response: {
           202: Type.Object({ promotionId: Type.String(), workflowId: Type.String() }),
-          ...errorResponses(400, 401, 404, 409),
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },
@@ -69,7 +96,7 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
       const campaign = await findCampaign(ctx.pool, experiment.campaignId);
       const spec = parseWith(CampaignSpec, campaign?.spec ?? {}, 'stored campaign spec');
       const workflowId = promotionWorkflowId(experiment.id);
-      const actor = actorOf(request.headers);
+      const actor = actorOf(request);
       try {
         await ctx.temporal.workflow.start(promotionWorkflow, {
           workflowId,
@@ -110,12 +137,12 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/promotions',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'Promotions of a campaign with their verdicts and numbers',
         tags: ['promotions'],
         params: CampaignParams,
-        response: { 200: Type.Object({ promotions: Type.Array(Promotion) }), ...errorResponses(401) },
+        response: { 200: Type.Object({ promotions: Type.Array(Promotion) }), ...errorResponses(401, 403) },
       },
     },
     async (request) => ({ promotions: await listPromotions(ctx.pool, request.params.campaignId) }),
@@ -124,12 +151,12 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/promotions/:promotionId',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.viewer,
       schema: {
         summary: 'One promotion',
         tags: ['promotions'],
         params: PromotionParams,
-        response: { 200: Promotion, ...errorResponses(401, 404) },
+        response: { 200: Promotion, ...errorResponses(401, 403, 404) },
       },
     },
     async (request) => {
@@ -142,20 +169,28 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/promotions/:promotionId/sign-off',
     {
-      onRequest: ctx.guards.operator,
+      onRequest: ctx.guards.approver,
       schema: {
-        summary: 'Accept or reject a verified promotion, as a named operator with a reason',
+        summary: 'Accept or reject a verified promotion, as the authenticated approver, with a reason',
+        description:
+          'Needs the approver role. Accepting is refused (409) while the candidate experiment has open critical integrity flags, and (403) by the identity that launched the campaign when its spec sets promotion.requireDistinctApprover. Rejecting is always allowed.',
         tags: ['promotions'],
         params: PromotionParams,
         body: Type.Object(
           {
             accept: Type.Boolean(),
             reason: Type.String({ minLength: 3, maxLength: 2000 }),
-            operator: Type.Optional(Type.String({ pattern: '^[\\w.@-]{1,100}$' })),
+            operator: Type.Optional(
+              Type.String({
+                maxLength: 100,
+                description:
+                  'Ignored (kept so older clients still work): the sign-off is recorded under the identity of the token or session.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Promotion, ...errorResponses(400, 401, 404, 409) },
+        response: { 200: Promotion, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -167,7 +202,8 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
           `promotion ${found.id} is ${found.state}: only a verified result can be signed off`,
         );
       }
-      const operator = request.body.operator ?? actorOf(request.headers);
+      const operator = actorOf(request);
+      if (request.body.accept) await checkAcceptable(ctx, found, operator);
       try {
         await ctx.temporal.workflow.getHandle(request.params.promotionId).executeUpdate(signOffUpdate, {
           args: [{ operator, reason: request.body.reason, accept: request.body.accept }],

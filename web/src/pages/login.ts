@@ -2,8 +2,8 @@ import { api, HttpError } from '../api.js';
 import { fill, h } from '../dom.js';
 
 /**
- * The login page: the operator token is sent once and exchanged for an HttpOnly session cookie;
- * the page keeps no credential of its own.
+ * The login page: an operator token is sent once and exchanged for an HttpOnly session cookie (a
+ * session the server keeps and ends at logout); the page keeps no credential of its own.
  */
 export function loginPage(root: HTMLElement): void {
   const next = new URLSearchParams(location.search).get('next');
@@ -40,7 +40,7 @@ export function loginPage(root: HTMLElement): void {
     h(
       'p',
       { class: 'muted' },
-      'Paste the operator token (AAR_OPERATOR_TOKEN; on the dev stack: .aar-state/secrets/operator-token).',
+      'Paste your operator token (from aar operator mint, or AAR_OPERATOR_TOKEN: on the dev stack .aar-state/secrets/operator-token). Logging out ends the session on the server.',
     ),
     h('label', { for: 'token' }, 'Operator token'),
     input,
