@@ -13,6 +13,7 @@ run() {
 }
 run trainer "$AAR_PYTHON" bench/trainer_bench.py
 run eval-submissions node --import tsx bench/eval-submissions.ts
+run eval-flood node --import tsx bench/eval-flood.ts
 run orchestration node --import tsx bench/orchestration.ts
 for file in bench/k8s-*.ts; do
   [ -e "$file" ] || continue

@@ -82,11 +82,13 @@ export async function finishRun(
   );
 }
 
-export type StoreResultOutcome = 'stored' | 'duplicate' | 'conflict' | 'unknown_run';
+export type StoreResultOutcome = 'stored' | 'duplicate' | 'conflict' | 'run_ended' | 'unknown_run';
 
 /**
  * Stores the result bundle a trainer uploaded for a run, once. The same bundle again is a
  * harmless duplicate (an upload retried after a lost response); a different one is a conflict.
+ * A run that already ended without a result (failed, cancelled, or succeeded) takes none:
+ * `run_ended`, nothing written.
  */
 export async function storeResult(
   pool: Pool,
@@ -94,25 +96,25 @@ export async function storeResult(
   bundle: ResultBundle,
 ): Promise<StoreResultOutcome> {
   return await withTransaction(pool, async (client) => {
-    const run = await client.query<{ experiment_id: string; seed: number }>(
-      'SELECT experiment_id, seed FROM experiment_runs WHERE id = $1 FOR UPDATE',
+    const run = await client.query<{ experiment_id: string; seed: number; status: string }>(
+      'SELECT experiment_id, seed, status FROM experiment_runs WHERE id = $1 FOR UPDATE',
       [runId],
     );
     const row = run.rows[0];
     if (row === undefined) return 'unknown_run';
     const text = JSON.stringify(bundle);
-    const inserted = await client.query(
-      `INSERT INTO results (run_id, experiment_id, seed, status, bundle) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (run_id) DO NOTHING`,
+    // The run row is locked: a stored result cannot appear or go between these statements.
+    const stored = await client.query<{ same: boolean }>(
+      'SELECT bundle = $2::jsonb AS same FROM results WHERE run_id = $1',
+      [runId, text],
+    );
+    if (stored.rows[0] !== undefined) return stored.rows[0].same ? 'duplicate' : 'conflict';
+    // Ended without a result (failed, cancelled, or judged by its exit code): the verdict stands.
+    if (row.status !== 'pending' && row.status !== 'running') return 'run_ended';
+    await client.query(
+      'INSERT INTO results (run_id, experiment_id, seed, status, bundle) VALUES ($1, $2, $3, $4, $5)',
       [runId, row.experiment_id, row.seed, bundle.status, text],
     );
-    if (inserted.rowCount === 0) {
-      const same = await client.query<{ same: boolean }>(
-        'SELECT bundle = $2::jsonb AS same FROM results WHERE run_id = $1',
-        [runId, text],
-      );
-      return same.rows[0]?.same ? 'duplicate' : 'conflict';
-    }
     await client.query(
       `UPDATE experiment_runs SET status = $2, failure = $3, finished_at = COALESCE(finished_at, now()),
          started_at = COALESCE(started_at, now())
@@ -164,16 +166,32 @@ export async function loadResultBundles(pool: Queryable, runIds: readonly string
   });
 }
 
-export async function markRunStarted(pool: Queryable, runId: string, externalId: string): Promise<boolean> {
+export type MarkStartedOutcome = 'started' | 'repeat' | 'conflict' | 'unknown_run';
+
+/**
+ * Records the process or Job a run attempt started as, once: the same external id again (an
+ * adopting worker reporting the same Job) changes nothing; another one is a conflict and writes
+ * nothing. A run that ended before its report arrived keeps its status.
+ */
+export async function markRunStarted(
+  pool: Queryable,
+  runId: string,
+  externalId: string,
+): Promise<MarkStartedOutcome> {
   const updated = await pool.query(
-    // A repeat report of the same process or Job (an adopting worker) does not count as a launch.
     `UPDATE experiment_runs SET status = CASE WHEN status = 'pending' THEN 'running' ELSE status END,
-       launches = launches + CASE WHEN external_id IS DISTINCT FROM $2 THEN 1 ELSE 0 END,
-       external_id = $2, started_at = COALESCE(started_at, now())
-     WHERE id = $1`,
+       launches = launches + 1, external_id = $2, started_at = COALESCE(started_at, now())
+     WHERE id = $1 AND external_id IS NULL`,
     [runId, externalId],
   );
-  return updated.rowCount === 1;
+  if (updated.rowCount === 1) return 'started';
+  const { rows } = await pool.query<{ external_id: string | null }>(
+    'SELECT external_id FROM experiment_runs WHERE id = $1',
+    [runId],
+  );
+  const row = rows[0];
+  if (row === undefined) return 'unknown_run';
+  return row.external_id === externalId ? 'repeat' : 'conflict';
 }
 
 /** A stored result without its predictions: what operators read about one run. */

@@ -9,6 +9,7 @@ import { createPool, poolOptionsFor } from '../../runtime/db.js';
 import { runMain } from '../../runtime/main.js';
 import { createRegistry } from '../../runtime/metrics.js';
 import { queueNames } from '../../workflows/definitions.js';
+import { httpOptionsFrom } from '../http/http-options.js';
 import { buildApiApp } from './app.js';
 
 runMain('api-server', async (config, logger) => {
@@ -33,9 +34,11 @@ runMain('api-server', async (config, logger) => {
     namespace: config.TEMPORAL_NAMESPACE,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     operatorToken: config.AAR_OPERATOR_TOKEN!,
+    trustProxy: config.AAR_TRUST_PROXY,
     runTokenKey: config.AAR_RUN_TOKEN_KEY!,
     // Run logs are served when the local executor writes them on this machine (the dev stack).
     runsDir: config.AAR_RUNS_DIR,
+    http: httpOptionsFrom(config),
   });
   await app.listen({ host: config.AAR_HOST, port: config.AAR_API_PORT });
   await new Promise<void>((resolve) => {

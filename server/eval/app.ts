@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import type { Registry } from 'prom-client';
 import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
-import { type App, createBaseApp } from '../http/base-app.js';
+import { type App, createBaseApp, type HttpOptions } from '../http/base-app.js';
 import { type AuditVerifier, startAuditVerifier } from './audit/audit-gauges.js';
 import { createAuditHook } from './audit/audit-hook.js';
 import { auditRoutes } from './audit/routes.js';
@@ -28,6 +28,8 @@ export interface EvalAppDeps {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly settings: EvalSettings;
+  /** Proxy trust, JSON depth, the `/metrics` token and the refusal limit (defaults when absent). */
+  readonly http?: HttpOptions;
 }
 
 /**
@@ -37,6 +39,7 @@ export interface EvalAppDeps {
  */
 export function buildEvalApp(deps: EvalAppDeps): App {
   const app = createBaseApp({
+    ...deps.http,
     logger: deps.logger,
     registry: deps.registry,
     bodyLimit: deps.settings.submissionBodyLimit,

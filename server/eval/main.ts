@@ -7,6 +7,7 @@ import { assertSchemaCurrent } from '../../db/migrate.js';
 import { createPool, poolOptionsFor } from '../../runtime/db.js';
 import { EXIT_CONFIG, runMain } from '../../runtime/main.js';
 import { createRegistry } from '../../runtime/metrics.js';
+import { httpOptionsFrom } from '../http/http-options.js';
 import { buildEvalApp } from './app.js';
 import { evalSettingsFrom, MissingAdminTokenError } from './settings.js';
 
@@ -23,7 +24,7 @@ runMain('eval-server', async (config, logger) => {
   const pool = createPool(poolOptionsFor(config, 'eval'), logger, registry);
   try {
     await assertSchemaCurrent(pool, 'eval');
-    const app = buildEvalApp({ pool, logger, registry, settings });
+    const app = buildEvalApp({ pool, logger, registry, settings, http: httpOptionsFrom(config) });
     await app.listen({ host: config.AAR_HOST, port: config.AAR_EVAL_PORT });
     logger.info({ host: config.AAR_HOST, port: config.AAR_EVAL_PORT }, 'eval server listening');
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);

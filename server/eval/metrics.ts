@@ -12,6 +12,7 @@ export const SUBMISSION_OUTCOMES = [
   'no_eval_violation',
   'budget_exhausted',
   'conflict',
+  'rate_limited',
   'error',
 ] as const;
 export type SubmissionOutcome = (typeof SUBMISSION_OUTCOMES)[number];
@@ -75,6 +76,7 @@ export function submissionOutcome(status: number, code: string | null): Submissi
   if (code === 'no_eval_violation') return 'no_eval_violation';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';
+  if (code === 'rate_limited') return 'rate_limited';
   if (status === 410) return 'task_expired';
   if (status === 429) return 'budget_exhausted';
   if (status === 409) return 'conflict';

@@ -8,7 +8,15 @@ import Fastify, {
 } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../../runtime/logger.js';
+import {
+  type AuthFailureLimit,
+  DEFAULT_AUTH_FAILURE_LIMIT,
+  limitAuthFailures,
+} from './auth-failure-limit.js';
 import { AppError, type ErrorResponse } from './errors.js';
+import { DEFAULT_MAX_JSON_DEPTH, limitJsonDepth } from './json-depth.js';
+import { metricsRoute } from './metrics-route.js';
+import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validator.js';
 
 export type App = FastifyInstance<
@@ -24,12 +32,30 @@ export interface BaseAppOptions {
   readonly registry: Registry;
   /** Largest request body accepted, in bytes; larger ones get 413 before any handler runs. */
   readonly bodyLimit: number;
+  /**
+   * Trust `X-Forwarded-*` from a proxy in front (Fastify's `trustProxy`): `true` for any, or the
+   * proxies' addresses/CIDRs, comma-separated. Default false: `request.protocol` is the socket's.
+   */
+  readonly trustProxy?: boolean | string;
+  /** Deepest nesting of a JSON body; deeper ones get 400 before parsing (default 64). */
+  readonly maxJsonDepth?: number;
+  /** When set, `/metrics` needs `Authorization: Bearer <it>`; when not, it answers loopback only. */
+  readonly metricsToken?: string;
+  /** Refused (401/403) requests one source may make per window before 429 (default 60 a minute). */
+  readonly authFailureLimit?: AuthFailureLimit;
 }
+
+/** The options an entry point sets from configuration (`AAR_TRUST_PROXY`, `AAR_METRICS_TOKEN`, ...). */
+export type HttpOptions = Pick<
+  BaseAppOptions,
+  'trustProxy' | 'maxJsonDepth' | 'metricsToken' | 'authFailureLimit'
+>;
 
 /**
  * A Fastify instance with AAR's conventions: TypeBox validation (strict for bodies, converted for
  * query strings and params), one JSON error shape with stable codes, 5xx messages never echoed,
- * request duration metrics, and `/healthz` + `/metrics`.
+ * request duration metrics, `/healthz` + `/metrics` (behind a token or loopback only), JSON bodies
+ * bounded in depth before parsing, refused requests limited per source, and security headers.
  */
 export function createBaseApp(options: BaseAppOptions): App {
   const app = Fastify({
@@ -38,8 +64,12 @@ export function createBaseApp(options: BaseAppOptions): App {
     // Requests are measured in metrics; per-request log lines would drown the useful ones.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  limitJsonDepth(app, options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
+  app.addHook('onSend', securityHeaders);
+  limitAuthFailures(app, options.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT, options.registry);
 
   const duration = new Histogram({
     name: 'aar_http_request_duration_seconds',
@@ -69,10 +99,7 @@ export function createBaseApp(options: BaseAppOptions): App {
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.header('content-type', options.registry.contentType);
-    return await options.registry.metrics();
-  });
+  metricsRoute(app, options.registry, options.metricsToken);
   return app;
 }
 

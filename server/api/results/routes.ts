@@ -11,6 +11,15 @@ import type { ApiPlugin } from '../context.js';
 export const RESULT_BODY_LIMIT = 64 * 1024 * 1024;
 
 const RunParams = Type.Object({ runId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' }) });
+
+/** A DNS-1123 label: a Kubernetes namespace or (as `jobNameFor` makes them) a Job name. */
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
+/**
+ * What the executors report a run started as: the local executor's `pid:<pid>`, the k8s
+ * executor's `job:<namespace>/<job>`. Strict, because it is echoed into commands operators paste
+ * (`kubectl logs job/...`): no spaces, quotes or shell metacharacters can pass.
+ */
+export const EXTERNAL_ID_PATTERN = `^(pid:[0-9]{1,10}|job:${DNS_LABEL}/${DNS_LABEL})$`;
 const Stored = Type.Object({
   runId: Type.String(),
   outcome: Type.Union([Type.Literal('stored'), Type.Literal('duplicate')]),
@@ -18,7 +27,8 @@ const Stored = Type.Object({
 
 /**
  * Where trainers upload their result bundle, with the run's own token. Stored once: the same
- * bundle again answers 200 (a retried upload), a different one 409. The workflow reads it from
+ * bundle again answers 200 (a retried upload), a different one 409, and so does any result for a
+ * run that already ended without one. `started` is reported once per run attempt. The workflow reads it from
  * the database when the executor reports the run ended, so a dead worker loses nothing.
  */
 export const resultRoutes: ApiPlugin = async (app, { ctx }) => {
@@ -41,16 +51,22 @@ export const resultRoutes: ApiPlugin = async (app, { ctx }) => {
         tags: ['runs'],
         params: RunParams,
         body: Type.Object(
-          { externalId: Type.String({ minLength: 1, maxLength: 200 }) },
+          { externalId: Type.String({ pattern: EXTERNAL_ID_PATTERN, maxLength: 132 }) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ runId: Type.String() }), ...errorResponses(400, 401, 404) },
+        response: { 200: Type.Object({ runId: Type.String() }), ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (request) => {
-      const found = await markRunStarted(ctx.pool, request.params.runId, request.body.externalId);
-      if (!found) throw new AppError('not_found', `no run ${request.params.runId} is recorded`);
-      return { runId: request.params.runId };
+      const { runId } = request.params;
+      const outcome = await markRunStarted(ctx.pool, runId, request.body.externalId);
+      if (outcome === 'unknown_run') throw new AppError('not_found', `no run ${runId} is recorded`);
+      if (outcome === 'conflict')
+        throw new AppError(
+          'conflict',
+          `run ${runId} already started as another process or Job; an attempt starts once`,
+        );
+      return { runId };
     },
   );
 
@@ -78,6 +94,11 @@ export const resultRoutes: ApiPlugin = async (app, { ctx }) => {
           `run ${request.params.runId} already has a different result; results are immutable`,
         );
       }
+      if (outcome === 'run_ended')
+        throw new AppError(
+          'conflict',
+          `run ${request.params.runId} already ended without a result; a late result is not stored`,
+        );
       request.log.info(
         { runId: request.params.runId, status: request.body.status, outcome },
         'result received',

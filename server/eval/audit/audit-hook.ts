@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Pool, withTransaction } from '../../../runtime/db.js';
 import type { Logger } from '../../../runtime/logger.js';
+import { authFailureOf } from '../../http/auth-failure-limit.js';
 import { actorOf } from '../auth/principal.js';
 import type { EvalMetrics } from '../metrics.js';
 import { auditFactsOf } from '../request-state.js';
@@ -64,6 +65,9 @@ export interface AuditHookDeps {
 /**
  * An `onSend` hook that appends every answered request, accepted or refused, to the audit chain
  * before the answer leaves, unless the handler already appended it inside its own transaction.
+ * Requests refused for authentication or access (401/403) are the exception: one entry per
+ * source and rate window (`server/http/auth-failure-limit.ts`), so a flood of bad tokens cannot
+ * queue every good request behind the chain's lock.
  * A failure to append is logged and counted; the answer still goes out.
  */
 export function createAuditHook(deps: AuditHookDeps) {
@@ -72,9 +76,28 @@ export function createAuditHook(deps: AuditHookDeps) {
     const code = status >= 400 ? (errorCodeOf(payload) ?? `http_${status}`) : null;
     deps.onAnswered?.(request, status, code);
     if (auditFactsOf(request).written) return payload;
+    const refused = authFailureOf(request);
+    // Refused requests (bad or missing tokens) append under the chain's one lock too: only the
+    // first of each source's window is audited; the rest are counted in metrics.
+    if (refused !== null && !refused.firstInWindow) return payload;
+    const record = auditRecordOf(request, status, code ?? 'ok');
     try {
       await withTransaction(deps.pool, (client) =>
-        appendAudit(client, auditRecordOf(request, status, code ?? 'ok')),
+        appendAudit(
+          client,
+          refused === null
+            ? record
+            : {
+                ...record,
+                refs: { ...record.refs, source: refused.source },
+                detail: {
+                  ...record.detail,
+                  refusalWindowSeconds: refused.limit.windowMs / 1000,
+                  refusalLimit: refused.limit.max,
+                  note: 'first refusal of this source in the window; later ones are counted, not audited',
+                },
+              },
+        ),
       );
     } catch (error) {
       deps.metrics.auditFailures.inc();
