@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, from this file's location (runtime/ sits at the top level). */
@@ -69,6 +70,19 @@ const token = (raw: string): string | undefined => {
   if (raw.length < 16 || /\s/.test(raw))
     throw new Error('expected a token of at least 16 characters without spaces');
   return raw;
+};
+/** `false`, `true`, or proxy addresses/CIDRs separated by commas (Fastify's `trustProxy`). */
+const trustProxy = (raw: string): boolean | string => {
+  const value = raw.trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  const parts = value.split(',').map((p) => p.trim());
+  for (const part of parts) {
+    const [address = '', bits, ...rest] = part.split('/');
+    if (isIP(address) === 0 || rest.length > 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits)))
+      throw new Error('expected true, false, or IP addresses/CIDRs separated by commas');
+  }
+  return parts.join(',');
 };
 /** Reads a dev-stack secret file written by `make dev-up`; empty when absent. */
 const secretFile = (env: Env, name: string): string => {
@@ -267,12 +281,32 @@ export const VARIABLES = {
     fallback: (env) => secretFile(env, 'operator-token'),
     parse: token,
   },
+  AAR_TRUST_PROXY: {
+    doc: "Whether the api server trusts X-Forwarded-Proto/-For from a TLS-terminating proxy in front of it: `false` (default), `true` (any), or the proxies' addresses/CIDRs, comma-separated. With it, the dashboard's session cookie is Secure when the proxy says the request came over https.",
+    fallback: 'false',
+    parse: trustProxy,
+  },
   AAR_EXECUTOR_SLOTS: {
     doc: 'Trainer runs the local executor runs at once.',
     fallback: '2',
     parse: positiveInt,
   },
   AAR_HOST: { doc: 'Interface the api and eval servers listen on.', fallback: '127.0.0.1', parse: text },
+  AAR_METRICS_TOKEN: {
+    doc: 'Bearer token Prometheus sends to read /metrics of the api and eval servers. Empty: /metrics answers requests from the loopback interface only.',
+    fallback: '',
+    parse: token,
+  },
+  AAR_JSON_MAX_DEPTH: {
+    doc: 'Deepest nesting of arrays and objects a JSON request body may have; deeper bodies get 400 before they are parsed.',
+    fallback: '64',
+    parse: positiveInt,
+  },
+  AAR_REFUSALS_PER_MINUTE: {
+    doc: 'Requests refused for a missing or wrong token (401/403) one address may make per minute on each server before it is answered 429.',
+    fallback: '60',
+    parse: positiveInt,
+  },
   AAR_WORKER_METRICS_PORT: {
     doc: "Port of the orchestrator worker's /metrics; the Temporal SDK's own worker metrics are on the next port (0 picks free ports).",
     fallback: '19464',

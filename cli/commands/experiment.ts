@@ -120,13 +120,14 @@ export const experimentShow: Command = {
 export const experimentLogs: Command = {
   path: ['experiment', 'logs'],
   summary: "The tail of an experiment's trainer logs (each seed's latest attempt), or of one run",
-  usage: '<experiment|run> [--seed <n>] [--stream student|stderr|stdout|both] [--tail <lines>] [--all-attempts]',
+  usage:
+    '<experiment|run> [--seed <n>] [--stream student|stderr|stdout|both] [--tail <lines>] [--all-attempts]',
   options: {
     seed: { type: 'string', description: 'Only this seed.' },
     stream: {
       type: 'string',
       description:
-        "student (what the sandboxed student printed), stderr (the launcher: why the run ended), stdout, or both: student and stderr (default).",
+        'student (what the sandboxed student printed), stderr (the launcher: why the run ended), stdout, or both: student and stderr (default).',
       choices: ['student', 'stdout', 'stderr', 'both'],
     },
     tail: { type: 'string', description: 'Lines from the end (default 50).' },

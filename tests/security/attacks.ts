@@ -121,10 +121,10 @@ ${LOSS}`,
     name: 'symlink-result',
     // The launcher reads the result with more rights than the sandbox: a link must not be followed.
     hook: ({ secretPaths }) => `import os
-import student.result as _result
-def _plant(path, data):
-    os.symlink(${JSON.stringify(secretPaths[1])}, path)
-_result.write_atomically = _plant
+def _plant(source, destination):
+    os.unlink(source)
+    os.symlink(${JSON.stringify(secretPaths[1])}, destination)
+os.replace = _plant
 ${LOSS}`,
   },
   {

@@ -26,6 +26,7 @@ const WALL_SECONDS = 40;
 let stack: Stack;
 let workers: { stop(): Promise<void> };
 let campaignId: string;
+let gpuSecondsCharged = 0;
 const PYTHON = '/usr/bin/python3';
 
 /** Test labels "rebuilt" the way an agent could: the public generator with a guessed secret. */
@@ -92,7 +93,7 @@ before(async () => {
   workers = await stack.startWorkers({ policies: { baseline: policy }, executors: { local: executor } });
   const spec = smallCampaign('sandbox', 1, ATTACKS.length, { seedsPerExperiment: 1 });
   campaignId = await startCampaign(stack, spec);
-  await campaignResult(stack, campaignId);
+  gpuSecondsCharged = (await campaignResult(stack, campaignId)).gpuHours * 3600;
 });
 
 after(async () => {
@@ -202,6 +203,16 @@ test("a forged wallSeconds is replaced by the launcher's own measurement", async
   assert.equal(run.status, 'succeeded', JSON.stringify(run.failure));
   assert.ok((run.bundle?.wallSeconds ?? 0) > 1, `stored wall ${run.bundle?.wallSeconds}`);
   assert.notEqual(run.bundle?.wallSeconds, 0.001);
+  // The budget charges the executor's own wall time of every run: never less than what the
+  // launchers measured inside it, whatever a run claimed.
+  const measured = (
+    await stack.record.pool.query(
+      `SELECT sum((x.bundle->>'wallSeconds')::float8) AS s FROM results x JOIN experiments e ON e.id = x.experiment_id
+       WHERE e.campaign_id = $1`,
+      [campaignId],
+    )
+  ).rows[0].s as number;
+  assert.ok(gpuSecondsCharged >= measured, `charged ${gpuSecondsCharged} s, measured ${measured} s`);
 });
 
 test('a result file linked to a host secret is refused, never followed by the launcher', async () => {

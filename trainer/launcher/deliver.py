@@ -3,7 +3,7 @@
 The student's result file is agent-controlled data. The launcher keeps from it only what the
 eval server scores (predictions) and what describes the training (curve, counts), checked against
 the result schema; it sets ``wallSeconds`` (measured outside the sandbox), ``sandboxEvents`` (the
-evidence), ``task`` and ``seed`` (from the trusted spec), and replaces the whole result by a
+evidence), ``task``, ``seed`` and ``spec`` (from the trusted spec), and replaces the whole result by a
 failure when the run was killed, left nothing readable, or hit a limit.
 """
 
@@ -120,6 +120,9 @@ def assemble(
             kind = _kind_of_exit(exit_code)
             result = failure_result(task, seed, spec, kind, f"{problem} (exit code {exit_code})")
     result["task"], result["seed"] = task, seed
+    if result.get("spec") is not None:
+        # The spec the run was given, not whatever the student wrote back (with its seed applied).
+        result["spec"] = {**spec, "seed": seed}
     result["wallSeconds"] = round(max(0.0, wall_seconds), 3)
     result["sandboxEvents"] = events
     if limit_hits and result.get("status") == "failed":
