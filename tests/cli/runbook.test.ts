@@ -243,6 +243,15 @@ test('runbook "Verify the audit log": the chain verifies and the violations are 
   assert.match(verify!.stdout, /^OK \d+ entries/);
 });
 
+test('runbook "A run was refused, killed or flagged by the sandbox": the experiment and the flags are shown', async () => {
+  const [show, flags] = await runSection('A run was refused, killed or flagged by the sandbox', {
+    CAMPAIGN: C,
+    EXPERIMENT: `${C}-agent-1-0000`,
+  });
+  assert.match(show!.stdout, new RegExp(`${C}-agent-1-0000`));
+  assert.equal(flags!.code, 0);
+});
+
 test('every command block of the runbook was run by this file', () => {
   assert.deepEqual(
     [...sections.keys()].filter((heading) => !ran.has(heading)),

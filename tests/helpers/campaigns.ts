@@ -79,6 +79,9 @@ export async function campaignRecord(stack: Stack, campaignId: string) {
   const receipts = await q(
     `SELECT x.experiment_id FROM eval_receipts x JOIN experiments e ON e.id = x.experiment_id WHERE e.campaign_id = $1`,
   );
-  const posts = await q(`SELECT id, idempotency_key FROM forum_posts WHERE campaign_id = $1`);
+  // Agents' own posts: the integrity checker's replies under them come and go with what it flags.
+  const posts = await q(
+    `SELECT id, idempotency_key FROM forum_posts WHERE campaign_id = $1 AND author_kind = 'agent'`,
+  );
   return { experiments, runs, results, receipts, posts };
 }

@@ -112,8 +112,8 @@ function logs(runs: readonly Run[]): HTMLElement {
   const streamSelect = h(
     'select',
     { id: 'log-stream' },
-    h('option', { value: 'stderr' }, 'stderr'),
-    h('option', { value: 'stdout' }, 'stdout'),
+    h('option', { value: 'student' }, 'student (what the sandboxed run printed)'),
+    h('option', { value: 'stderr' }, 'launcher (why the run ended)'),
   );
   const load = async () => {
     if (runSelect.value === '') return;
@@ -125,7 +125,7 @@ function logs(runs: readonly Run[]): HTMLElement {
       fill(
         output,
         log.truncated ? '… (earlier lines left out)\n' : '',
-        log.text === '' ? '(empty: the trainer wrote nothing here)' : log.text,
+        log.text === '' ? '(empty: nothing was written here)' : log.text,
       );
     } catch (error) {
       fill(output, error instanceof HttpError ? error.message : String(error));
