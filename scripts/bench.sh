@@ -12,6 +12,7 @@ run() {
   "$@"
 }
 run trainer "$AAR_PYTHON" bench/trainer_bench.py
+run sandbox "$AAR_PYTHON" bench/sandbox_bench.py
 run eval-submissions node --import tsx bench/eval-submissions.ts
 run eval-flood node --import tsx bench/eval-flood.ts
 run orchestration node --import tsx bench/orchestration.ts

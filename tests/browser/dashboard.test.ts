@@ -166,10 +166,7 @@ test('an experiment page shows the spec, per-seed results, training curves and l
   assert.match((await page.locator('[data-testid=score]').textContent()) ?? '', /public PGR -?\d\.\d{3}/);
   assert.ok((await page.locator('[data-testid=loss-chart] circle.point').count()) >= 2);
   // The log arrives after the page: wait until it replaced its "loading…" placeholder.
-  await page.waitForFunction(() => {
-    const text = document.querySelector('[data-testid=log]')?.textContent ?? '';
-    return text !== '' && !text.includes('loading');
-  });
+  await page.locator('[data-testid=log]', { hasText: /^(?!loading)\S/ }).waitFor();
   assert.doesNotMatch((await page.locator('[data-testid=log]').textContent()) ?? '', /loading/);
   await shot('experiment');
 });
