@@ -33,7 +33,10 @@ const slowAgent: ResearcherPolicy = {
     };
   },
   async analyse(ctx) {
-    return { summary: `${ctx.experimentId} done` };
+    return {
+      summary: `${ctx.experimentId} done`,
+      post: { kind: 'result', title: 'A slow run', body: `${ctx.experimentId} finished after a restart.` },
+    };
   },
 };
 
