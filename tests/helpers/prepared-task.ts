@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, REPO_ROOT } from '../../runtime/config.js';
 
@@ -25,16 +25,27 @@ function trainerDigest(): string {
 }
 
 /**
+ * The data secret of test tasks: fixed, so every machine's tests see the same data and the same
+ * outcomes (a deployment's tasks draw theirs at random; this one is public and guards nothing).
+ */
+const TEST_DATA_SECRET = createHash('sha256').update('aar test tasks').digest('hex');
+
+/**
  * The folder of a task prepared by the real trainer (`bundle.npz` + `labels.json`), at the small
- * size tests use. Prepared once per trainer version and cached in the state folder.
+ * size tests use, from the fixed test secret. Prepared once per trainer version and cached in the
+ * state folder.
  */
 export function preparedTask(task = 'mnist1d', size: 'small' | 'default' = 'small'): string {
   const config = loadConfig();
-  const dir = join(config.AAR_STATE_DIR, 'tasks', `prepared-${size}-${trainerDigest()}`, task);
+  const root = join(config.AAR_STATE_DIR, 'tasks', `prepared-${size}-${trainerDigest()}-fixed`);
+  const dir = join(root, task);
   if (existsSync(join(dir, 'labels.json'))) return dir;
+  mkdirSync(root, { recursive: true });
+  const secretFile = join(root, 'test-data-secret.hex');
+  writeFileSync(secretFile, TEST_DATA_SECRET);
   const run = spawnSync(
     config.AAR_PYTHON,
-    ['-m', 'trainer', 'prepare', '--task', task, '--size', size, '--out', dir],
+    ['-m', 'trainer', 'prepare', '--task', task, '--size', size, '--out', dir, '--secret-file', secretFile],
     {
       cwd: REPO_ROOT,
       encoding: 'utf8',

@@ -28,7 +28,8 @@ const boastfulAgent: ResearcherPolicy = {
         specVersion: 1,
         task: ctx.taskId,
         loss: { kind: 'xent' },
-        training: { epochs: 3 + ctx.seq, learningRate: 0.002, batchSize: 64 },
+        // Trained long enough that its predictions spread over the classes (no majority-class flag).
+        training: { epochs: ctx.seq === 0 ? 12 : 4, learningRate: 0.002, batchSize: 64 },
         // The first experiment's hook peeks for a label file: the launcher records the sandbox's refusal.
         ...(ctx.seq === 0 ? { hook: { source: PEEKING_HOOK } } : {}),
       },
