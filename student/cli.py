@@ -19,8 +19,8 @@ from .errors import EXIT_CODES, TrainerFailure
 USAGE_EXIT_CODE = EXIT_CODES["internal"]  # a bad command line is the caller's bug, not the agent's spec
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors; 2 means invalid_spec here, so use 1."""
+class UsageParser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors; 2 means invalid_spec here, so use 1 (shared by every AAR CLI)."""
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -28,8 +28,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python3 -m student", description="AAR weak-to-strong student run (sandboxed)")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = UsageParser(prog="python3 -m student", description="AAR weak-to-strong student run (sandboxed)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=UsageParser)
     run = commands.add_parser("run", help="train one student and write its result bundle")
     run.add_argument("--spec", required=True, type=Path, help="experiment spec JSON file")
     run.add_argument("--bundle", required=True, type=Path, help="task bundle file (bundle.npz)")

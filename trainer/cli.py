@@ -9,20 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Sequence
 
+from student.cli import UsageParser as _Parser
 from student.errors import EXIT_CODES, TrainerFailure
 
 
 USAGE_EXIT_CODE = EXIT_CODES["internal"]  # a bad command line is the caller's bug, not the agent's spec
 
-
-class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors; 2 means invalid_spec here, so use 1."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(USAGE_EXIT_CODE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

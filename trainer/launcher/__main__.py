@@ -7,8 +7,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Sequence
 
+from student.cli import UsageParser as _Parser
 from student.errors import EXIT_CODES
 from student.result import write_atomically
 
@@ -23,11 +24,6 @@ from .supervise import supervise
 STUDENT_EXIT_FILE = "exit-code"
 TIMEOUT_EXIT = 124  # coreutils `timeout`, which wraps the student container on Kubernetes
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_CODES["internal"], f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
