@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help setup deps demo test test-node test-trainer lint bench dev-up dev-down status clean k8s-up k8s-down cli-completion
+.PHONY: help setup deps demo test test-unit test-node test-trainer lint bench dev-up dev-down status backup restore clean k8s-up k8s-down cli-completion
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -44,15 +44,26 @@ demo: ## Bring the stack up and run a real campaign on it (AGENT=claude: Claude 
 test: ## Lint, type-check and run every test against the real stack (started and stopped as needed)
 	@bash scripts/test.sh
 
-lint: ## Biome (format + lint), tsc, and a check that emitted JSON Schemas are current
+test-unit: ## Run every test that needs no service (no PostgreSQL, Temporal, Kubernetes or browser), without lint
+	@bash scripts/test-unit.sh
+
+lint: ## Biome (format + lint), tsc, no import cycles, and a check that emitted JSON Schemas are current
 	@bash scripts/node-deps.sh
 	biome check .
 	tsc --noEmit
 	tsc --noEmit -p web/tsconfig.json
 	node --import tsx scripts/emit-schemas.ts --check
+	node --import tsx scripts/import-cycles.ts
 
 bench: ## Run every benchmark under bench/ (each prints ratios against a baseline measured in the same run)
 	@bash scripts/bench.sh
+
+backup: ## Back up both databases, the audit head and the embedded Temporal state (see docs/runbook.md)
+	@bash scripts/backup.sh
+
+restore: ## Restore a backup into the stack: make restore BACKUP=.aar-state/backups/<time> [ARGS=--replace]
+	@[ -n "$(BACKUP)" ] || { echo "usage: make restore BACKUP=<backup folder> [ARGS=--replace|--check]"; exit 2; }
+	@bash scripts/restore.sh $(ARGS) "$(BACKUP)"
 
 clean: dev-down ## Stop the stack and delete its local state (.aar-state)
 	rm -rf .aar-state

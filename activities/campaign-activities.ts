@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { type Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { CampaignSpec } from '../core/campaign-spec.js';
@@ -5,6 +6,7 @@ import type { Pool } from '../runtime/db.js';
 import type { Logger } from '../runtime/logger.js';
 import type { CampaignSummary, ResearcherSummary } from '../workflows/definitions.js';
 import type { OrchestratorMetrics } from './metrics.js';
+import { noteOutage } from './outages.js';
 import {
   type CampaignStatusValue,
   insertCampaignEvent,
@@ -87,45 +89,79 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     /**
      * Waits, heartbeating, until the workflow closes or `maxWaitSeconds` pass; the caller loops. A
      * long wait belongs in an activity, not in a polling loop of workflow code.
+     *
+     * Only Temporal's own record says a workflow closed: `result()` failing with
+     * `WorkflowFailedError`, confirmed by `describe()` of the workflow id (its current run, so a
+     * run that a reset started is watched on). An error reaching Temporal (a server outage longer
+     * than the client's retries, a proxy timeout) is waited out here with capped backoff, counted
+     * as a `temporal` outage, never reported as a close; a heartbeat timeout while Temporal is away
+     * ends this attempt, and the retried one watches again. `not_found`: no workflow has this id.
      */
-    async awaitWorkflowClosed(input: { workflowId: string; maxWaitSeconds: number }): Promise<{
-      status: 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued';
-      result?: unknown;
-      failure?: string;
-    }> {
+    async awaitWorkflowClosed(input: { workflowId: string; maxWaitSeconds: number }): Promise<WatchOutcome> {
       const ctx = Context.current();
-      const handle = deps.temporal.workflow.getHandle(input.workflowId);
       const deadline = Date.now() + input.maxWaitSeconds * 1000;
       const beat = setInterval(() => ctx.heartbeat(), 5000);
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const outcome = await Promise.race([
-          handle.result().then(
-            (result) => ({ status: 'completed' as const, result }),
-            (error: unknown) => ({
-              status: closedStatusOf(error),
-              failure:
-                error instanceof WorkflowFailedError
-                  ? (error.cause?.message ?? error.message)
-                  : String(error),
-            }),
-          ),
-          new Promise<{ status: 'running' }>((resolve) => {
-            timer = setTimeout(() => resolve({ status: 'running' }), Math.max(0, deadline - Date.now()));
+      let stopped = false;
+      ctx.cancelled.catch(() => {
+        stopped = true;
+      });
+      // Resolves to null at the deadline or on cancellation, whichever comes first.
+      const orDeadline = <T>(promise: Promise<T>): Promise<T | null> => {
+        let timer: NodeJS.Timeout | undefined;
+        return Promise.race([
+          promise,
+          new Promise<null>((resolve) => {
+            timer = setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()));
           }),
-          ctx.cancelled.then(() => ({ status: 'running' as const })),
-        ]);
-        if (outcome.status === 'terminated') {
-          // A Temporal reset terminates the run it replaces and starts a new one under the same
-          // workflow id: that workflow is still running, so the caller keeps watching it.
-          const current = await handle.describe().catch(() => null);
-          if (current?.status.name === 'RUNNING') return { status: 'running' };
+          ctx.cancelled.then(
+            () => null,
+            () => null,
+          ),
+        ]).finally(() => clearTimeout(timer));
+      };
+      try {
+        for (let failures = 0; Date.now() < deadline && !stopped; ) {
+          const outcome = await orDeadline(
+            closeOf(deps.temporal, input.workflowId).then(
+              (closed) => ({ closed }),
+              (error: unknown) => ({ error }),
+            ),
+          );
+          if (outcome === null) break;
+          if ('closed' in outcome) {
+            if (outcome.closed.status !== 'running') return outcome.closed;
+            failures = 0;
+            // A reset replaced the run, or a new run was about to report: look again shortly.
+            await orDeadline(sleep(1000));
+            continue;
+          }
+          failures += 1;
+          noteOutage(deps, 'temporal', 'awaitWorkflowClosed', String(outcome.error));
+          await orDeadline(sleep(Math.min(1000 * 2 ** failures, 30_000)));
         }
-        return outcome;
+        return { status: 'running' };
       } finally {
         clearInterval(beat);
-        clearTimeout(timer);
       }
+    },
+
+    /**
+     * The result of `workflowId` when its current run completed; `completed: false` when it runs,
+     * failed or does not exist. Lets a restarted researcher adopt an experiment that finished.
+     */
+    async workflowResultIfCompleted(input: {
+      workflowId: string;
+    }): Promise<{ completed: true; result: unknown } | { completed: false }> {
+      const handle = deps.temporal.workflow.getHandle(input.workflowId);
+      const description = await handle.describe().catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return null;
+        throw error;
+      });
+      if (description?.status.name !== 'COMPLETED') return { completed: false };
+      return {
+        completed: true,
+        result: await deps.temporal.workflow.getHandle(input.workflowId, description.runId).result(),
+      };
     },
 
     /**
@@ -160,11 +196,49 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   };
 }
 
-function closedStatusOf(error: unknown): 'failed' | 'cancelled' | 'terminated' | 'timed_out' {
-  const text =
-    error instanceof WorkflowFailedError ? `${error.cause?.name ?? ''} ${error.message}` : String(error);
-  if (/Terminat/i.test(text)) return 'terminated';
-  if (/Cancel/i.test(text)) return 'cancelled';
-  if (/Timeout|timed out/i.test(text)) return 'timed_out';
-  return 'failed';
+/** What a watcher reports: still running, or how the workflow closed. */
+export interface WatchOutcome {
+  readonly status:
+    | 'running'
+    | 'completed'
+    | 'failed'
+    | 'cancelled'
+    | 'terminated'
+    | 'timed_out'
+    | 'not_found';
+  readonly result?: unknown;
+  readonly failure?: string;
+}
+
+/** How Temporal names a closed run, as the watcher reports it; running runs are not here. */
+const CLOSED: Partial<Record<string, WatchOutcome['status']>> = {
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed_out',
+};
+
+/**
+ * Waits for the current run of `workflowId` to close. Resolves with how it closed, or with
+ * `running` when the id's current run is another one that still runs (a reset) or completed after
+ * the one waited on (its result is read on the next call); rejects only when Temporal cannot be
+ * reached or answers something else.
+ */
+async function closeOf(temporal: Client, workflowId: string): Promise<WatchOutcome> {
+  const handle = temporal.workflow.getHandle(workflowId);
+  try {
+    return { status: 'completed', result: await handle.result() };
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
+    const description = await handle.describe().catch((e: unknown) => {
+      if (e instanceof WorkflowNotFoundError) return null;
+      throw e;
+    });
+    if (description === null) return { status: 'not_found', failure: `no workflow has the id ${workflowId}` };
+    const status = CLOSED[description.status.name];
+    if (status === undefined) return { status: 'running' };
+    const failure =
+      error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : error.message;
+    return { status, failure };
+  }
 }

@@ -10,6 +10,7 @@ import type { EvalClient } from './eval/eval-client.js';
 import { createExperimentActivities } from './experiment-activities.js';
 import { createIntegrityActivities } from './integrity/integrity-activities.js';
 import type { OrchestratorMetrics } from './metrics.js';
+import { reportingOutages } from './outages.js';
 import { createPromotionActivities } from './promotion-activities.js';
 import { insertCampaign } from './store/campaigns.js';
 
@@ -25,22 +26,26 @@ export interface ActivityDeps {
 
 /**
  * Builds the orchestrator's activities around injected resources, so tests run the same code
- * against their own database and servers, and a worker shares one pool.
+ * against their own database and servers, and a worker shares one pool. An attempt that cannot
+ * reach the database fails as a counted, retryable outage (see `outages.ts`).
  */
 export function createActivities(deps: ActivityDeps) {
-  return {
-    async recordCampaign(input: RegisterCampaignInput, workflowId: string) {
-      const result = await insertCampaign(deps.pool, input, workflowId);
-      deps.logger.info(
-        { campaignId: result.campaignId, created: result.created, workflowId },
-        'campaign recorded',
-      );
-      return result;
+  return reportingOutages(
+    {
+      async recordCampaign(input: RegisterCampaignInput, workflowId: string) {
+        const result = await insertCampaign(deps.pool, input, workflowId);
+        deps.logger.info(
+          { campaignId: result.campaignId, created: result.created, workflowId },
+          'campaign recorded',
+        );
+        return result;
+      },
+      ...createCampaignActivities(deps),
+      ...createExperimentActivities(deps),
+      ...createAgentActivities(deps),
+      ...createPromotionActivities(deps),
+      ...createIntegrityActivities(deps),
     },
-    ...createCampaignActivities(deps),
-    ...createExperimentActivities(deps),
-    ...createAgentActivities(deps),
-    ...createPromotionActivities(deps),
-    ...createIntegrityActivities(deps),
-  };
+    deps,
+  );
 }

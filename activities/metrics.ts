@@ -65,6 +65,12 @@ export function createOrchestratorMetrics(registry: Registry) {
       labelNames: ['kind'],
       registers: [registry],
     }),
+    dependencyUnavailable: new Counter({
+      name: 'aar_dependency_unavailable_total',
+      help: 'Activity attempts that found a service they need unreachable and wait to try again, by dependency (database, eval_server, temporal). Rising: work is waiting, not failing.',
+      labelNames: ['dependency'],
+      registers: [registry],
+    }),
     campaignGpuSeconds: new Counter({
       name: 'aar_campaign_gpu_seconds_total',
       help: 'Device seconds spent by trainer runs, per campaign.',

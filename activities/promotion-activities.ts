@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { promotionVerdictPost } from '../core/agent-view.js';
+import type { ComparisonResult } from '../core/api/eval/comparisons.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { ExperimentSpec } from '../core/experiment-spec.js';
 import { correctedAlpha } from '../core/paired-bootstrap.js';
@@ -14,7 +15,7 @@ import type {
 } from '../workflows/definitions.js';
 import { canonical, naivePoint } from './agent/baseline/search-space.js';
 import { TRAINER_DEFAULTS } from './agent/policies.js';
-import type { ComparisonAnswer, EvalClient } from './eval/eval-client.js';
+import type { EvalClient } from './eval/eval-client.js';
 import { findCampaign, insertCampaignEvent } from './store/campaigns.js';
 import { findExperiment, insertExperiment } from './store/experiments.js';
 import { findPost, insertPost } from './store/forum.js';
@@ -73,7 +74,7 @@ async function scoredExperiments(pool: Pool, campaignId: string, figure: 'exact'
   return rows;
 }
 
-const summarise = (answer: ComparisonAnswer, comparator: string) => {
+const summarise = (answer: ComparisonResult, comparator: string) => {
   const c = answer.comparisons[comparator]!;
   return { pgrDifference: c.pgrDifference, pgrInterval: c.pgrInterval, pValue: c.pValue };
 };
@@ -217,7 +218,7 @@ export function createPromotionActivities(deps: PromotionActivityDeps) {
             arms: await armPayload(['heldout-candidate', 'heldout-naive']),
           })
         : undefined;
-      const meanPgr = (answer: ComparisonAnswer) =>
+      const meanPgr = (answer: ComparisonResult) =>
         Object.fromEntries(Object.entries(answer.arms).map(([n, a]) => [n, a.meanPgr]));
       return {
         candidateNumber: input.plan.candidateNumber,

@@ -6,7 +6,11 @@
  *
  * Starts its own eval server in-process on a fresh test database (dropped at the end), loads a
  * synthetic task per payload size, and drives each server with autocannon from a worker thread.
- * Prints submissions per second and p50/p99 latency per payload size, and the ratios eval/bare.
+ * Prints submissions per second, p50/p99 latency and how busy the main thread's event loop was
+ * (both servers share it; the load generator does not) per payload size, and the ratios eval/bare.
+ * The eval server computes bootstrap intervals after answering, on a low-priority thread: after
+ * each eval run the benchmark waits until every interval is stored (before the bare run, which it
+ * would otherwise slow down) and prints how many were pending and how long they took.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +21,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createRng } from '../core/random.js';
 import { buildEvalApp } from '../server/eval/app.js';
+import { Scoring } from '../server/eval/scoring/scoring.js';
 import { BOOTSTRAP_REPLICATES } from '../server/eval/settings.js';
 import { createTestDatabase } from '../tests/helpers/database.js';
 import type { LoadJob, LoadSummary } from './eval-load-worker.js';
@@ -76,6 +81,9 @@ function load(job: LoadJob): Promise<LoadSummary> {
 async function main(): Promise<void> {
   const db = await createTestDatabase({ migrate: 'eval' });
   const adminToken = randomBytes(24).toString('hex');
+  // As the server's entry point does: scoring workers running before the first submission.
+  const scoring = Scoring.create({ logger: pino({ level: 'warn' }) });
+  await scoring.warm();
   const eval_ = buildEvalApp({
     pool: db.pool,
     logger: pino({ level: 'warn' }),
@@ -91,6 +99,7 @@ async function main(): Promise<void> {
       bootstrapReplicates: BOOTSTRAP_REPLICATES,
       auditVerifyIntervalMs: 0,
     },
+    scoring,
   });
   // autocannon drops its sockets when a run ends, and the server still finishes the requests it
   // read: wait until the pool has been idle for a second before the next run or the shutdown.
@@ -100,6 +109,22 @@ async function main(): Promise<void> {
       const busy = db.pool.totalCount - db.pool.idleCount + db.pool.waitingCount;
       quiet = busy === 0 ? quiet + 1 : 0;
     }
+  };
+  // Deferred bootstrap intervals still to store: how many when a run ends, and how long until none.
+  const drains: { size: number; pending: number; seconds: number }[] = [];
+  const intervalsDrained = async () => {
+    const pendingNow = async () =>
+      Number(
+        (await db.pool.query('SELECT count(*) AS n FROM submissions WHERE intervals_pending')).rows[0].n,
+      );
+    const started = performance.now();
+    const pending = await pendingNow();
+    for (let left = pending; left > 0; left = await pendingNow()) {
+      if (performance.now() - started > 600_000)
+        throw new Error(`${left} intervals still pending after 600 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { pending, seconds: (performance.now() - started) / 1000 };
   };
   const bare = Fastify({ bodyLimit: 64 * 1024 * 1024 });
   bare.post('/bare', async () => ({ ok: true }));
@@ -114,9 +139,12 @@ async function main(): Promise<void> {
       const bodies = templates(size);
       const common = { connections, warmupSeconds, durationSeconds, templates: bodies, senders };
       const headers = { authorization: `Bearer ${adminToken}` };
-      const measured = await load({ ...common, url: evalUrl, path: '/v1/submissions', headers });
+      const measured = await busyWhile(() =>
+        load({ ...common, url: evalUrl, path: '/v1/submissions', headers }),
+      );
       await settled();
-      const baseline = await load({ ...common, url: bareUrl, path: '/bare', headers });
+      drains.push({ size, ...(await intervalsDrained()) });
+      const baseline = await busyWhile(() => load({ ...common, url: bareUrl, path: '/bare', headers }));
       if (measured.non2xx + measured.errors > 0)
         console.warn(`eval answered ${measured.non2xx} non-2xx, ${measured.errors} errors`);
       const kb = Math.round(Buffer.byteLength(bodies[0]!) / 1024);
@@ -129,10 +157,17 @@ async function main(): Promise<void> {
           (measured.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
           (measured.p50Ms / baseline.p50Ms).toFixed(2),
           (measured.p99Ms / baseline.p99Ms).toFixed(2),
+          '',
         ],
       );
     }
     print(rows);
+    for (const d of drains) {
+      const rate = d.seconds > 0 ? ` (${(d.pending / d.seconds).toFixed(1)}/s)` : '';
+      console.log(
+        `${d.size} rows: ${d.pending} submissions' intervals pending after the eval run, all stored ${d.seconds.toFixed(1)} s later${rate}`,
+      );
+    }
   } finally {
     await eval_.close();
     await bare.close();
@@ -178,12 +213,26 @@ async function prepare(url: string, adminToken: string, size: number) {
   );
 }
 
-function row(payload: string, target: string, s: LoadSummary): string[] {
-  return [payload, target, s.requestsPerSecond.toFixed(1), s.p50Ms.toFixed(1), s.p99Ms.toFixed(1)];
+/** A load run, and the share of its wall time the main thread's event loop was busy. */
+async function busyWhile(run: () => Promise<LoadSummary>): Promise<LoadSummary & { loopBusy: number }> {
+  const start = performance.eventLoopUtilization();
+  const summary = await run();
+  return { ...summary, loopBusy: performance.eventLoopUtilization(start).utilization };
+}
+
+function row(payload: string, target: string, s: LoadSummary & { loopBusy: number }): string[] {
+  return [
+    payload,
+    target,
+    s.requestsPerSecond.toFixed(1),
+    s.p50Ms.toFixed(1),
+    s.p99Ms.toFixed(1),
+    `${Math.round(s.loopBusy * 100)} %`,
+  ];
 }
 
 function print(rows: string[][]): void {
-  const header = ['payload', 'target', 'req/s', 'p50 ms', 'p99 ms'];
+  const header = ['payload', 'target', 'req/s', 'p50 ms', 'p99 ms', 'loop busy'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
   console.log(`eval-submissions: ${connections} connections, ${durationSeconds} s per run, loopback`);

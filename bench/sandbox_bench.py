@@ -10,8 +10,10 @@ so that the machine's load falls on all of them alike, each timed as a whole pro
 * ``launcher``: ``python3 -m trainer.launcher run``, the way the local executor runs every
   student: sandbox, strace evidence, result checks, atomic result file (no upload).
 
-It prints the median seconds of each and their ratios to ``plain`` (goal: ``launcher`` at most
-1.1x), and the launch latency the sandbox adds: the same three ways around a student that exits
+It prints the median wall-clock seconds of each and their ratios to ``plain`` (goal: ``launcher``
+at most 1.1x), the median CPU seconds of each (user + system of the whole process tree: the
+sandbox, the tracer and the launcher included), which a busy machine distorts far less than wall
+time, and the launch latency the sandbox adds: the same three ways around a student that exits
 at once on an invalid spec (interpreter start and imports, no training).
 
     /usr/bin/python3 bench/sandbox_bench.py [--repeats 5] [--work bench/out/sandbox]
@@ -49,10 +51,51 @@ def bundle(work: Path) -> Path:
     return path
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> float:
-    started = time.monotonic()
-    subprocess.run(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.monotonic() - started
+class CpuMeter:
+    """CPU seconds of a whole process tree, through a cgroup of its own (v1 ``cpuacct`` or v2).
+
+    ``getrusage`` cannot see inside the sandbox (bubblewrap's processes in a new PID namespace are
+    not reaped the way it counts); a cgroup counts every process it holds. ``None`` when this
+    machine offers no writable cgroup (then only wall-clock figures are printed).
+    """
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        for root, usage in (("/sys/fs/cgroup/cpuacct", "cpuacct.usage"), ("/sys/fs/cgroup", "cpu.stat")):
+            folder = Path(root) / f"aar-sandbox-bench-{os.getpid()}"
+            try:
+                folder.mkdir()
+            except OSError:
+                continue
+            if (folder / usage).exists():
+                self.folder, self.usage = folder, usage
+                break
+            folder.rmdir()
+
+    def wrap(self, command: list[str]) -> list[str]:
+        if self.folder is None:
+            return command
+        procs = self.folder / ("tasks" if self.usage == "cpuacct.usage" else "cgroup.procs")
+        return ["/bin/sh", "-c", f'echo $$ > {procs} && exec "$@"', "sh", *command]
+
+    def seconds(self) -> float:
+        if self.folder is None:
+            return float("nan")
+        text = (self.folder / self.usage).read_text()
+        if self.usage == "cpuacct.usage":
+            return int(text) / 1e9
+        return int(text.split("usage_usec")[1].split()[0]) / 1e6
+
+    def close(self) -> None:
+        if self.folder is not None:
+            self.folder.rmdir()
+
+
+def timed(command: list[str], meter: CpuMeter) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one run of ``command`` (its whole process tree)."""
+    cpu, started = meter.seconds(), time.monotonic()
+    subprocess.run(meter.wrap(command), cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.monotonic() - started, meter.seconds() - cpu
 
 
 def run_dir(work: Path, name: str, spec: dict) -> Path:
@@ -81,13 +124,14 @@ def variants(work: Path, bundle_path: Path, spec: dict, tag: str) -> dict[str, l
     return {"plain": plain, "bwrap": bwrap, "launcher": launcher}
 
 
-def measure(work: Path, bundle_path: Path, spec: dict, tag: str, repeats: int) -> dict[str, float]:
+def measure(work: Path, bundle_path: Path, spec: dict, tag: str, repeats: int, meter: CpuMeter) -> dict[str, tuple[float, float]]:
+    """Median wall-clock and median CPU seconds of each way, interleaved ``repeats`` times."""
     commands = variants(work, bundle_path, spec, tag)
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(repeats):
         for name, command in commands.items():
-            times[name].append(timed(command))
-    return {name: statistics.median(values) for name, values in times.items()}
+            times[name].append(timed(command, meter))
+    return {name: (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values)) for name, values in times.items()}
 
 
 def main() -> int:
@@ -96,16 +140,23 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "bench" / "out" / "sandbox")
     args = parser.parse_args()
     bundle_path = bundle(args.work)
-    training = measure(args.work, bundle_path, NAIVE, "naive", args.repeats)
-    launch = measure(args.work, bundle_path, INVALID, "launch", args.repeats)
-    print(f"naive mnist1d student run, median of {args.repeats} (seconds; ratio to plain):")
-    for name, seconds in training.items():
-        print(f"  {name:9s} {seconds:7.2f} s  {seconds / training['plain']:.3f}x")
+    meter = CpuMeter()
+    try:
+        training = measure(args.work, bundle_path, NAIVE, "naive", args.repeats, meter)
+        launch = measure(args.work, bundle_path, INVALID, "launch", args.repeats, meter)
+    finally:
+        meter.close()
+    plain_wall, plain_cpu = training["plain"]
+    print(f"naive mnist1d student run, median of {args.repeats} (wall seconds, ratio to plain; CPU seconds, ratio):")
+    for name, (wall, cpu) in training.items():
+        print(f"  {name:9s} {wall:7.2f} s  {wall / plain_wall:.3f}x   cpu {cpu:7.2f} s  {cpu / plain_cpu:.3f}x")
     print("launch latency (a student that stops at spec validation):")
-    for name, seconds in launch.items():
-        print(f"  {name:9s} {seconds:7.2f} s  +{seconds - launch['plain']:.2f} s over plain")
-    verdict = "meets" if training["launcher"] / training["plain"] <= 1.1 else "misses"
-    print(f"sandboxed/plain {training['launcher'] / training['plain']:.3f}x: {verdict} the 1.1x goal")
+    for name, (wall, cpu) in launch.items():
+        print(f"  {name:9s} {wall:7.2f} s  +{wall - launch['plain'][0]:.2f} s over plain   cpu +{cpu - launch['plain'][1]:.2f} s")
+    ratio = training["launcher"][0] / plain_wall
+    verdict = "meets" if ratio <= 1.1 else "misses"
+    print(f"sandboxed/plain {ratio:.3f}x wall, {training['launcher'][1] / plain_cpu:.3f}x CPU: {verdict} the 1.1x goal")
+    print(f"(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; wall ratios need an idle machine)")
     return 0
 
 

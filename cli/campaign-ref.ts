@@ -1,5 +1,5 @@
+import type { CampaignList, CampaignView } from '../core/api/campaigns.js';
 import { CliError, type RunContext } from './command.js';
-import type { CampaignViewLike } from './render/campaign-view.js';
 
 /** A campaign id as the api accepts it. */
 export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -14,24 +14,13 @@ export async function campaignIdOf(ctx: RunContext, given: string | undefined): 
       throw new CliError(`'${given}' is not a campaign id (lower-case letters, digits and dashes)`, 2);
     return given;
   }
-  const { campaigns } = await ctx
-    .api()
-    .get<{ campaigns: { id: string; status: string }[] }>('/v1/campaigns?limit=1');
+  const { campaigns } = await ctx.api().get<CampaignList>('/v1/campaigns?limit=1');
   const newest = campaigns[0];
   if (newest === undefined)
     throw new CliError('there is no campaign yet: start one with `aar campaign start -f <file>`');
   ctx.note(`campaign ${newest.id} (the newest; name one to choose another)`);
   return newest.id;
 }
-
-export type CampaignView = CampaignViewLike & {
-  readonly workflowId: string;
-  readonly finishedAt: string | null;
-  readonly agents: (CampaignViewLike['agents'][number] & {
-    readonly workflowId: string;
-    readonly policy: string;
-  })[];
-};
 
 export const readCampaign = (ctx: RunContext, campaignId: string): Promise<CampaignView> =>
   ctx.api().get<CampaignView>(`/v1/campaigns/${campaignId}`);

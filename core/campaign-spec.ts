@@ -73,6 +73,24 @@ export type BudgetLimits = Static<typeof BudgetLimits>;
  * What an operator writes to start a campaign (YAML or JSON). Validated once, at the edge; the
  * workflows receive it parsed, with defaults filled in.
  */
+/**
+ * How often a policy step (propose, analyse) is tried before the researcher fails: its own errors
+ * only. An unreachable database or eval server is waited out, whatever this says.
+ */
+export const PolicyRetry = Type.Object(
+  {
+    maximumAttempts: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+    maximumIntervalSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 3600,
+      default: 60,
+      description: 'The longest wait between two attempts (they start at most 2 s apart and double).',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type PolicyRetry = Static<typeof PolicyRetry>;
+
 export const CampaignSpec = Type.Object(
   {
     apiVersion: Type.Literal('aar/v1'),
@@ -88,6 +106,14 @@ export const CampaignSpec = Type.Object(
       default: 3,
       description: 'Attempts per seed run.',
     }),
+    maxRunWallSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 7 * 24 * 3600,
+        description:
+          "Wall-clock limit of every run of the campaign, in seconds. It lowers a spec's resources.maxWallSeconds and the executor's own limit, never raises them; a run past it is killed and fails with kind timeout.",
+      }),
+    ),
     agents: Type.Array(AgentSpec, { minItems: 1, maxItems: 100 }),
     agentDefaults: Type.Optional(
       Type.Object(
@@ -145,6 +171,7 @@ export const CampaignSpec = Type.Object(
                 'Researchers start a fresh workflow history after this many experiments (default: when Temporal suggests).',
             }),
           ),
+          policyRetry: Type.Optional(PolicyRetry),
         },
         { additionalProperties: false },
       ),

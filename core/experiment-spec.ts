@@ -208,3 +208,19 @@ export const ExperimentSpec = Type.Object(
   },
 );
 export type ExperimentSpec = Static<typeof ExperimentSpec>;
+
+/**
+ * The spec a run is given: the campaign's wall-clock limit, when it sets one, lowers the spec's own
+ * `resources.maxWallSeconds` (the executor's limit lowers both in turn); nothing here raises it.
+ */
+export function withRunWallLimit(spec: ExperimentSpec, campaignLimit: number | undefined): ExperimentSpec {
+  if (campaignLimit === undefined) return spec;
+  const own = spec.resources?.maxWallSeconds;
+  return {
+    ...spec,
+    resources: {
+      ...spec.resources,
+      maxWallSeconds: own === undefined ? campaignLimit : Math.min(own, campaignLimit),
+    },
+  };
+}

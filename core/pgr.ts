@@ -25,6 +25,30 @@ export function argmaxRows(rows: readonly (readonly number[])[]): Uint16Array {
   return predicted;
 }
 
+/**
+ * `argmaxRows` over rows stored one after another in `values`: row r is
+ * `values[offsets[r] .. offsets[r + 1])`. Gives exactly what `argmaxRows` gives for the same rows
+ * (ties to the lowest class, an empty row to class 0), without an array per row.
+ */
+export function argmaxFlatRows(values: ArrayLike<number>, offsets: ArrayLike<number>): Uint16Array {
+  const predicted = new Uint16Array(Math.max(0, offsets.length - 1));
+  for (let r = 0; r < predicted.length; r++) {
+    const start = offsets[r]!;
+    const end = offsets[r + 1]!;
+    let best = 0;
+    let bestValue = end > start ? values[start]! : Number.NEGATIVE_INFINITY;
+    for (let i = start + 1; i < end; i++) {
+      const value = values[i]!;
+      if (value > bestValue) {
+        best = i - start;
+        bestValue = value;
+      }
+    }
+    predicted[r] = best;
+  }
+  return predicted;
+}
+
 /** 1 where the prediction at each of `indices` equals its label, else 0; one entry per index. */
 export function correctAt(
   predicted: ArrayLike<number>,

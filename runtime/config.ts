@@ -362,6 +362,11 @@ export const VARIABLES = {
     fallback: '1073741824',
     parse: positiveInt,
   },
+  AAR_RUN_DISK_BYTES: {
+    doc: "What a local sandboxed run's writable folder may hold in all (files and folders, checked every second); past it the run is killed and fails with kind resource_limit.",
+    fallback: '4294967296',
+    parse: positiveInt,
+  },
   AAR_MODELS_DIR: {
     doc: "Host folder of model weights for text tasks, mounted read-only into the local sandbox; a spec's model.path must lie under it. Empty: the local executor refuses text tasks.",
     fallback: '',

@@ -95,16 +95,20 @@ console.log(
   `campaign ${campaignId} started: 3 ${policy} agents × ${experimentsPerAgent} experiments × ${seeds} seeds\n`,
 );
 
-// 3. Progress until the campaign ends.
+// 3. Progress until the campaign ends: redrawn in place on a terminal; in a log (CI, a pipe), a
+// new block whenever an agent's progress changes, so a long campaign never looks stuck.
 let printed = 0;
+let lastProgress = '';
 for (;;) {
   const view = await api('GET', `/v1/campaigns/${campaignId}`);
   const lines = [
     `${view.status} · ${elapsed()}`,
     ...progressLines(view.agents, experimentsPerAgent, process.stdout.columns ?? 100),
   ];
+  const progress = [view.status, ...lines.slice(1)].join('\n');
   if (process.stdout.isTTY && printed > 0) process.stdout.write(`\x1b[${printed}A\x1b[0J`);
-  if (process.stdout.isTTY || view.status !== 'running') console.log(lines.join('\n'));
+  if (process.stdout.isTTY || progress !== lastProgress) console.log(lines.join('\n'));
+  lastProgress = progress;
   printed = lines.length;
   if (['completed', 'cancelled', 'failed'].includes(view.status)) break;
   await new Promise((r) => setTimeout(r, process.stdout.isTTY ? 1000 : 5000));
@@ -140,5 +144,5 @@ console.log(`finished in ${elapsed()}
   Temporal UI:  ${temporalUrl}
   api server:   ${config.AAR_API_URL}/v1/campaigns/${campaignId}   (bearer token in .aar-state/secrets/operator-token)
   eval server:  ${config.AAR_EVAL_URL}/openapi.json
-  database:     psql postgres://aar:***@127.0.0.1:${config.AAR_PG_PORT}/aar
+  database:     psql postgres://aar_app:***@127.0.0.1:${config.AAR_PG_PORT}/aar
 The stack keeps running; \`make dev-down\` stops it.`);

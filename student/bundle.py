@@ -19,38 +19,21 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from .bundle_archive import BundleMeta, write_arrays
 from .errors import TrainerFailure
-
-if TYPE_CHECKING:
-    from .text_bundle import TextBundle
+from .text_bundle import TEXT_ARRAY_KEYS, TextBundle, parse_text_bundle
 
 BUNDLE_FORMAT_VERSION = 1
 ARRAY_KEYS = ("train_x", "weak_probs", "test_x", "meta")
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamps make the archive reproducible
 _META_FIELDS = (
     "bundleFormatVersion", "task", "family", "numClasses", "inputShape", "sizes", "generatorVersion", "strongModel"
 )
-
-
-class BundleMeta:
-    """What every bundle kind reads from its ``meta`` object."""
-
-    meta: dict[str, Any]
-
-    @property
-    def task(self) -> str:
-        return str(self.meta["task"])
-
-    @property
-    def num_classes(self) -> int:
-        return int(self.meta["numClasses"])
 
 
 @dataclass(frozen=True)
@@ -76,25 +59,12 @@ def write_bundle(
     write_arrays(path, ARRAY_KEYS, arrays)
 
 
-def write_arrays(path: Path, keys: Sequence[str], arrays: Mapping[str, np.ndarray]) -> None:
-    """An uncompressed ``.npz`` of ``arrays`` in ``keys`` order, with fixed zip metadata."""
-    with zipfile.ZipFile(path, mode="w", compression=zipfile.ZIP_STORED) as archive:
-        for key in keys:
-            entry = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_EPOCH)
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            with archive.open(entry, mode="w", force_zip64=True) as member:
-                np.lib.format.write_array(member, arrays[key], allow_pickle=False)
-
-
 def read_bundle(data: bytes) -> TaskBundle | TextBundle:
     """Loads and checks bundle bytes; any problem is ``TrainerFailure('bundle_error')``.
 
     A bundle holding text arrays is a text task's (``student.text_bundle``); any other set of
     arrays than the two formats' is refused.
     """
-    from .text_bundle import TEXT_ARRAY_KEYS, parse_text_bundle
-
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             keys = set(archive.files)

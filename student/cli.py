@@ -46,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .result import RunReport, encode, write_atomically
+    from .files import write_atomically
+    from .result import RunReport, encode
     from .run import RunRequest, run_student
     from .validate_result import result_issues
 

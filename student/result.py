@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -104,18 +101,3 @@ def failure_result(
     student run left no result (killed, timed out, wrote garbage)."""
     report = RunReport(task=task, seed=max(0, seed), failure=TrainerFailure(kind, message))
     return report.as_json(wall_seconds)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Writes ``data`` to ``path`` through a temporary file, so a reader never sees half a result."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600; the launcher may read as another user
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

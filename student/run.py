@@ -27,7 +27,7 @@ from .result import RunReport
 from .spec import list_issues, load_schema, parse_spec, raw_task_and_seed
 from .models import UnknownModel, build_model
 from .text_bundle import TextBundle
-from .training import FitOutcome, LossFunction, TrainingConfig, WeakValidation, fit, predict_probabilities
+from .training import FitOutcome, LossFunction, Student, TrainingConfig, WeakValidation, fit, predict_probabilities
 
 
 @dataclass(frozen=True)
@@ -88,18 +88,6 @@ def _effective_spec(request: RunRequest, schema: dict[str, Any]) -> dict[str, An
         if issues:
             raise TrainerFailure("invalid_spec", "invalid --seed: " + "; ".join(issues))
     return spec
-
-
-@dataclass(frozen=True)
-class Student:
-    """A student ready to train: its model and inputs on the device, and how to batch them."""
-
-    model: torch.nn.Module
-    train_x: torch.Tensor
-    test_x: torch.Tensor
-    runtime: Runtime
-    accumulation: int = 1
-    eval_batch_size: int = 4096
 
 
 def train_student(spec: dict[str, Any], bundle: TaskBundle | TextBundle, runtime: Runtime, report: RunReport) -> None:

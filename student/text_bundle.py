@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .bundle import BundleMeta, write_arrays
+from .bundle_archive import BundleMeta, write_arrays
 
 TEXT_BUNDLE_FORMAT_VERSION = 2
 TEXT_ARRAY_KEYS = ("train_text", "train_offsets", "weak_probs", "test_text", "test_offsets", "meta")

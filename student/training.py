@@ -36,6 +36,18 @@ class TrainingConfig:
     eval_batch_size: int = 4096
 
 
+@dataclass(frozen=True)
+class Student:
+    """A student ready to train: its model and inputs on the device, and how to batch them."""
+
+    model: torch.nn.Module
+    train_x: torch.Tensor
+    test_x: torch.Tensor
+    runtime: Runtime
+    accumulation: int = 1
+    eval_batch_size: int = 4096
+
+
 class LossFunction(Protocol):
     """``loss(logits [B, C] float32, targets [B, C] probabilities, progress in [0, 1]) -> scalar``."""
 

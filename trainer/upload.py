@@ -10,7 +10,7 @@ import time
 from typing import Callable
 
 
-from student.result import write_atomically
+from student.files import write_atomically
 
 from .http_retry import RetryPolicy, request_with_retry
 

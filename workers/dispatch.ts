@@ -47,6 +47,7 @@ runMain('dispatch-worker', async (config, logger) => {
       memoryBytes: config.AAR_RUN_MEMORY_BYTES,
       processes: config.AAR_RUN_PROCESSES,
       fileBytes: config.AAR_RUN_FILE_BYTES,
+      diskBytes: config.AAR_RUN_DISK_BYTES,
     },
     ...(config.AAR_MODELS_DIR ? { modelsDir: config.AAR_MODELS_DIR } : {}),
   });

@@ -1,10 +1,11 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import {
   CancellationScope,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  log,
   ParentClosePolicy,
   patched,
   proxyActivities,
@@ -48,8 +49,20 @@ const watcher = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2 },
 });
 
-/** Researcher restarts allowed per agent before the campaign gives up on it. */
+/**
+ * Researcher restarts allowed per agent within {@link RESTART_WINDOW_MS} before the campaign gives
+ * up on it: a few outages spread over a week never stop an agent; a researcher that keeps failing
+ * does. (Runs from before `researcher-restart-window-v1` count restarts over the whole campaign.)
+ */
 const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 24 * 3_600_000;
+/** The first pause before a failed watcher runs again; it doubles up to ten minutes. */
+const WATCH_RETRY_MS = 10_000;
+
+/** The campaign's wall-clock limit per run, as the optional input field its children take. */
+function runWallLimit(spec: CampaignInput['spec']): { maxRunWallSeconds?: number } {
+  return spec.maxRunWallSeconds === undefined ? {} : { maxRunWallSeconds: spec.maxRunWallSeconds };
+}
 
 /**
  * A campaign: one researcher per agent, the campaign budgets (experiments, GPU-hours, deadline)
@@ -122,6 +135,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
           requestedBy: 'campaign',
           executor: spec.executor,
           maxRunAttempts: spec.maxRunAttempts,
+          ...runWallLimit(spec),
+          ...runWallLimit(spec),
           freshSeeds: promotion.freshSeeds,
           alpha: promotion.alpha,
           ...(spec.heldOutTask ? { heldOutTask: spec.heldOutTask } : {}),
@@ -162,6 +177,29 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     })),
   }));
 
+  // The deadline timer: armed for the deadline the campaign holds, armed again whenever a budget
+  // signal changes it (extended, shortened or removed), and checked again when it fires.
+  const deadlinePassed = () =>
+    state.budget?.deadlineHours !== undefined &&
+    Date.now() - state.startedAtMs >= state.budget.deadlineHours * 3_600_000;
+  let deadlineTimer: CancellationScope | undefined;
+  const armDeadline = () => {
+    deadlineTimer?.cancel();
+    deadlineTimer = undefined;
+    const hours = state.budget?.deadlineHours;
+    if (hours === undefined || state.stopping !== null) return;
+    const timer = new CancellationScope();
+    deadlineTimer = timer;
+    timer
+      .run(() => sleep(Math.max(0, state.startedAtMs + hours * 3_600_000 - Date.now())))
+      .then(
+        () => {
+          if (state.stopping === null && deadlinePassed()) set({ stopping: 'deadline reached' });
+        },
+        () => undefined, // re-armed, or cancelled with the campaign
+      );
+  };
+
   const researcherInput = (agentId: string, lastState: CampaignAgentState['lastState']): ResearcherInput => {
     const agent = spec.agents.find((a) => a.id === agentId);
     if (agent === undefined) throw new Error(`unknown agent ${agentId}`);
@@ -173,11 +211,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
       seedsPerExperiment: spec.seedsPerExperiment,
       executor: spec.executor,
       maxRunAttempts: spec.maxRunAttempts,
+      ...runWallLimit(spec),
       ...(spec.budgets.perAgent ? { budget: spec.budgets.perAgent } : {}),
       ...(state.budget ? { campaignBudget: state.budget } : {}),
       ...(spec.advanced?.continueAsNewAfterExperiments
         ? { continueAsNewAfter: spec.advanced.continueAsNewAfterExperiments }
         : {}),
+      ...(spec.advanced?.policyRetry ? { policyRetry: spec.advanced.policyRetry } : {}),
       ...(lastState
         ? { state: { ...lastState, paused: false, stopRequested: state.stopping !== null } }
         : {}),
@@ -190,12 +230,21 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     await startChild(researcherWorkflow, {
       workflowId: entry.workflowId,
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      // An id that ran once never runs again: after a reset of this campaign, starting a researcher
+      // that runs, or ran, adopts it instead (the watcher reports how it ends or ended).
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       args: [researcherInput(agentId, entry.lastState)],
+    }).catch((error: unknown) => {
+      if (
+        !(error instanceof WorkflowExecutionAlreadyStartedError) ||
+        !patched('campaign-adopt-researcher-v1')
+      )
+        throw error;
     });
   };
 
   // Watches one researcher until it closes; restarts it from its last state when it failed.
-  const watch = async (agentId: string): Promise<void> => {
+  const watchUntilClosed = async (agentId: string): Promise<void> => {
     for (;;) {
       const entry = state.agents[agentId];
       if (entry === undefined || entry.closed) return;
@@ -208,18 +257,27 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         setAgent(agentId, { closed: true, summary: closed.result as ResearcherSummary });
         return;
       }
-      if (state.stopping !== null || entry.restarts >= MAX_RESTARTS) {
+      const windowed = patched('researcher-restart-window-v1');
+      const recent = windowed
+        ? (entry.restartTimesMs ?? []).filter((at) => Date.now() - at < RESTART_WINDOW_MS)
+        : [];
+      const exhausted = windowed ? recent.length >= MAX_RESTARTS : entry.restarts >= MAX_RESTARTS;
+      if (state.stopping !== null || exhausted) {
         await store.setAgentStatus({
           campaignId,
           agentId,
           status: 'stopped',
-          detail: `researcher ${closed.status}${entry.restarts >= MAX_RESTARTS ? ` after ${MAX_RESTARTS} restarts` : ''}: ${closed.failure ?? ''}`,
+          detail: `researcher ${closed.status}${exhausted ? ` after ${MAX_RESTARTS} restarts${windowed ? ' in 24 h' : ''}` : ''}: ${closed.failure ?? ''}`,
         });
         setAgent(agentId, { closed: true });
         return;
       }
       const restarts = entry.restarts + 1;
-      setAgent(agentId, { restarts, workflowId: researcherWorkflowId(campaignId, agentId, restarts) });
+      setAgent(agentId, {
+        restarts,
+        workflowId: researcherWorkflowId(campaignId, agentId, restarts),
+        ...(windowed ? { restartTimesMs: [...recent, Date.now()] } : {}),
+      });
       await store.recordCampaignEvent({
         campaignId,
         agentId,
@@ -232,6 +290,19 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
         },
       });
       await startResearcher(agentId);
+    }
+  };
+  // A watcher that fails (an activity that gave up, a start refused) runs again after a pause; it
+  // never fails the campaign, whose researchers run on either way.
+  const watch = async (agentId: string): Promise<void> => {
+    for (let failures = 0; ; failures += 1) {
+      try {
+        return await watchUntilClosed(agentId);
+      } catch (error) {
+        if (isCancellation(error) || !patched('campaign-watch-retry-v1')) throw error;
+        log.warn('researcher watcher failed; watching again', { agentId, error: String(error) });
+        await sleep(Math.min(WATCH_RETRY_MS * 2 ** failures, 600_000));
+      }
     }
   };
 
@@ -248,15 +319,20 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     };
     void watchers.then(markClosed, markClosed);
 
-    const deadlineMs =
-      state.budget?.deadlineHours !== undefined ? state.budget.deadlineHours * 3_600_000 : undefined;
-    if (deadlineMs !== undefined) {
-      void sleep(Math.max(0, deadlineMs - (Date.now() - state.startedAtMs))).then(
-        () => {
-          if (state.stopping === null) set({ stopping: 'deadline reached' });
-        },
-        () => undefined, // cancelled with the campaign
-      );
+    // Runs that began before this patch armed one timer for the deadline they started with.
+    const rearmDeadline = patched('campaign-deadline-rearm-v1');
+    if (rearmDeadline) armDeadline();
+    else {
+      const deadlineMs =
+        state.budget?.deadlineHours !== undefined ? state.budget.deadlineHours * 3_600_000 : undefined;
+      if (deadlineMs !== undefined) {
+        void sleep(Math.max(0, deadlineMs - (Date.now() - state.startedAtMs))).then(
+          () => {
+            if (state.stopping === null) set({ stopping: 'deadline reached' });
+          },
+          () => undefined, // cancelled with the campaign
+        );
+      }
     }
 
     let announcedStop = false;
@@ -286,6 +362,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
       }
       if (!budgetAnnounced) {
         budgetAnnounced = true;
+        if (rearmDeadline) armDeadline();
         const budget = state.budget ?? {};
         await fanOut((id) => getExternalWorkflowHandle(id).signal(campaignBudgetSignal, budget));
       }

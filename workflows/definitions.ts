@@ -3,7 +3,13 @@
  * signals, queries and workflow I/O. Deterministic code only; safe to import anywhere.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AgentSpec, BudgetLimits, CampaignSpec, ExecutorName } from '../core/campaign-spec.js';
+import type {
+  AgentSpec,
+  BudgetLimits,
+  CampaignSpec,
+  ExecutorName,
+  PolicyRetry,
+} from '../core/campaign-spec.js';
 import type { ExperimentSpec } from '../core/experiment-spec.js';
 
 /** Workflows and light activities (agents, database, eval client, forum). */
@@ -31,6 +37,22 @@ export const experimentIdOf = (campaignId: string, agentId: string, seq: number)
 export const experimentWorkflowId = (experimentId: string): string => `experiment-${experimentId}`;
 export const runIdOf = (experimentId: string, seed: number, attempt: number): string =>
   `${experimentId}-s${seed}-a${attempt}`;
+
+// ---- outages ----
+
+/**
+ * The failure type of an activity attempt that could not reach a service it needs. Bookkeeping
+ * retries it without limit; a researcher's policy step stops retrying it and waits the outage out,
+ * showing what it waits for as the agent's state.
+ */
+export const DEPENDENCY_UNAVAILABLE = 'DependencyUnavailable';
+/** The services an orchestrator activity may find unreachable, as operators read them. */
+export const DEPENDENCIES = {
+  database: 'the database',
+  eval_server: 'the eval server',
+  temporal: 'Temporal',
+} as const;
+export type Dependency = keyof typeof DEPENDENCIES;
 
 // ---- the first path (kept: the demo of issue #2 and a smoke test use it) ----
 
@@ -69,6 +91,8 @@ export interface ExperimentInput {
   readonly noEval: boolean;
   readonly executor: ExecutorName;
   readonly maxRunAttempts: number;
+  /** The campaign's wall-clock limit per run; lowers each spec's `resources.maxWallSeconds`. */
+  readonly maxRunWallSeconds?: number;
 }
 
 export type ExperimentStatus = 'scored' | 'unscored' | 'failed' | 'invalid' | 'cancelled';
@@ -133,12 +157,16 @@ export interface ResearcherInput {
   readonly seedsPerExperiment: number;
   readonly executor: ExecutorName;
   readonly maxRunAttempts: number;
+  /** The campaign's wall-clock limit per run; lowers each spec's `resources.maxWallSeconds`. */
+  readonly maxRunWallSeconds?: number;
   /** The per-agent budget from the campaign spec; a budget signal overrides it. */
   readonly budget?: BudgetLimits;
   /** The campaign budget, for limits a policy checks itself (tokens, dollars); kept current by signal. */
   readonly campaignBudget?: BudgetLimits;
   /** Continue as new after this many experiments even if Temporal does not suggest it (tests, tuning). */
   readonly continueAsNewAfter?: number;
+  /** How often a policy step is tried before it fails for good (the campaign spec's `advanced.policyRetry`). */
+  readonly policyRetry?: PolicyRetry;
   /** Present when continuing as new, or when the campaign restarts a failed researcher. */
   readonly state?: ResearcherState;
 }
@@ -202,7 +230,10 @@ export interface CampaignState {
 
 export interface CampaignAgentState {
   readonly workflowId: string;
+  /** Restarts over the whole campaign (shown to operators). */
   readonly restarts: number;
+  /** When the restarts of the last 24 hours happened (epoch ms): the campaign's limit counts these. */
+  readonly restartTimesMs?: readonly number[];
   readonly closed: boolean;
   readonly lastState?: ResearcherState;
   readonly summary?: ResearcherSummary;
@@ -250,6 +281,8 @@ export interface PromotionInput {
   readonly requestedBy: string;
   readonly executor: ExecutorName;
   readonly maxRunAttempts: number;
+  /** The campaign's wall-clock limit per run; lowers each spec's `resources.maxWallSeconds`. */
+  readonly maxRunWallSeconds?: number;
   /** How many fresh seeds each arm runs on (at least 5). */
   readonly freshSeeds: number;
   /** Family-wise error rate before the correction for the number of candidates tested. */

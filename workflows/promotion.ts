@@ -73,6 +73,7 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
               spec: arm.spec,
               executor: input.executor,
               maxRunAttempts: input.maxRunAttempts,
+              ...(input.maxRunWallSeconds ? { maxRunWallSeconds: input.maxRunWallSeconds } : {}),
             },
             seed,
             dispatch,

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -13,6 +13,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/types.js';
@@ -22,6 +23,9 @@ import {
   type AgentState,
   campaignBudgetSignal,
   currentHypothesisQuery,
+  DEPENDENCIES,
+  DEPENDENCY_UNAVAILABLE,
+  type Dependency,
   type ExperimentOutcome,
   experimentFinishedSignal,
   experimentIdOf,
@@ -42,17 +46,44 @@ import {
 } from './definitions.js';
 import { experimentWorkflow } from './experiment.js';
 
-const agent = proxyActivities<Activities>({
-  // A policy call (a model turn for Claude agents) can take minutes; it heartbeats while it waits.
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '2 minutes',
+/**
+ * Policy steps (propose, analyse). A call (a model turn for Claude agents) can take minutes; it
+ * heartbeats while it waits. Its own errors are retried `policyRetry` times (default 10, at most a
+ * minute apart); an unreachable dependency is not retried here but waited out by the researcher.
+ */
+const policySteps = (retry: ResearcherInput['policyRetry']) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: {
+      initialInterval: `${Math.min(2, retry?.maximumIntervalSeconds ?? 60)} seconds`,
+      maximumInterval: `${retry?.maximumIntervalSeconds ?? 60} seconds`,
+      backoffCoefficient: 2,
+      maximumAttempts: retry?.maximumAttempts ?? 10,
+      nonRetryableErrorTypes: [DEPENDENCY_UNAVAILABLE],
+    },
+  });
+
+/**
+ * The record's bookkeeping: status writes, integrity checks, experiment outcomes, ending a replaced
+ * child. It must happen however long the database, the eval server or Temporal is away, so it
+ * retries without an attempt limit, at most a minute apart, for up to a week; only an input that
+ * fails validation (the same on every try) stops it at once.
+ */
+const bookkeeping = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  scheduleToCloseTimeout: '7 days',
   retry: {
-    initialInterval: '2 seconds',
+    initialInterval: '1 second',
     maximumInterval: '1 minute',
     backoffCoefficient: 2,
-    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['ValidationError'],
   },
 });
+
+/** The first wait after a policy step met an outage; it doubles up to {@link OUTAGE_WAIT_MAX_MS}. */
+const OUTAGE_WAIT_MS = 5000;
+const OUTAGE_WAIT_MAX_MS = 5 * 60_000;
 
 /** History entries carried across continue-as-new; older ones live in PostgreSQL. */
 const HISTORY_KEPT = 20;
@@ -65,6 +96,7 @@ const HISTORY_KEPT = 20;
  */
 export async function researcherWorkflow(input: ResearcherInput): Promise<ResearcherSummary> {
   const agentId = input.agent.id;
+  const agent = policySteps(input.policyRetry);
   let state: ResearcherState = input.state ?? {
     seq: 0,
     experimentsDone: 0,
@@ -128,15 +160,25 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
 
   /**
    * Runs a policy step; when the policy pauses the agent (its token or dollar budget is spent),
-   * waits for an operator to resume it (after raising the budget) and runs the step again.
+   * waits for an operator to resume it (after raising the budget) and runs the step again; when
+   * the step could not reach a service it needs, waits for it (see {@link waitOutOutage}).
    * Resolves to null when the agent is stopped while paused.
    */
   async function pausable<T>(step: () => Promise<T>): Promise<T | null> {
-    for (;;) {
+    for (let outages = 0; ; ) {
       try {
         return await step();
       } catch (error) {
         const cause = error instanceof ActivityFailure ? error.cause : undefined;
+        if (
+          cause instanceof ApplicationFailure &&
+          cause.type === DEPENDENCY_UNAVAILABLE &&
+          patched('researcher-outage-wait-v1')
+        ) {
+          await waitOutOutage(cause, outages);
+          outages += 1;
+          continue;
+        }
         if (!(cause instanceof ApplicationFailure) || cause.type !== 'AgentPaused') throw error;
         set({ paused: true, pauseReason: cause.message });
         await waitWhilePaused();
@@ -144,10 +186,26 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
       }
     }
   }
+  /**
+   * An outage is not the agent's failure: its state says what it waits for (the live status at
+   * once; the record as soon as the database takes the write, which waits for it too), and the
+   * step runs again after a pause that doubles with each outage in a row.
+   */
+  async function waitOutOutage(cause: ApplicationFailure, outagesInARow: number): Promise<void> {
+    const [before, why] = [phase, detail];
+    const dependency = cause.details?.[0];
+    const what =
+      typeof dependency === 'string' && dependency in DEPENDENCIES
+        ? DEPENDENCIES[dependency as Dependency]
+        : 'a service';
+    await enter('waiting', `waiting for ${what}: ${cause.cause?.message ?? cause.message}`.slice(0, 500));
+    await sleep(Math.min(OUTAGE_WAIT_MS * 2 ** outagesInARow, OUTAGE_WAIT_MAX_MS));
+    await enter(before, why);
+  }
   const enter = async (next: AgentState, why = '') => {
     phase = next;
     detail = why;
-    await agent.setAgentStatus({ campaignId: input.campaignId, agentId, status: next, detail: why });
+    await bookkeeping.setAgentStatus({ campaignId: input.campaignId, agentId, status: next, detail: why });
   };
 
   try {
@@ -216,7 +274,7 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
       );
 
       if (patched('integrity-checks-v1')) {
-        await agent.checkIntegrity({ campaignId: input.campaignId, agentId, experimentId });
+        await bookkeeping.checkIntegrity({ campaignId: input.campaignId, agentId, experimentId });
       }
 
       const entry: HistoryEntry = {
@@ -254,7 +312,7 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() =>
-        agent.setAgentStatus({
+        bookkeeping.setAgentStatus({
           campaignId: input.campaignId,
           agentId,
           status: 'stopped',
@@ -276,6 +334,9 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
         return await executeChild(experimentWorkflow, {
           workflowId,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          // A completed experiment is never run again (a restarted researcher adopts it, below);
+          // one that failed, was terminated or timed out may be.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
           args: [
             {
               experimentId,
@@ -287,10 +348,21 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
               noEval: proposal.noEval,
               executor: input.executor,
               maxRunAttempts: input.maxRunAttempts,
+              ...(input.maxRunWallSeconds ? { maxRunWallSeconds: input.maxRunWallSeconds } : {}),
             },
           ],
         });
       } catch (error) {
+        // A researcher restarted from its last reported state asks for an experiment that its
+        // predecessor finished (it failed after the experiment, before reporting): adopt the outcome.
+        if (
+          error instanceof WorkflowExecutionAlreadyStartedError &&
+          !replacedChecked &&
+          patched('researcher-adopt-finished-experiment-v1')
+        ) {
+          const finished = await bookkeeping.workflowResultIfCompleted({ workflowId });
+          if (finished.completed) return finished.result as ExperimentOutcome;
+        }
         // After a Temporal reset of this researcher, the run it replaced may still have this
         // experiment running (reset does not wait for that run's children to close): end that
         // one, since everything after the reset point is redone, and start ours.
@@ -298,7 +370,7 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
           error instanceof WorkflowExecutionAlreadyStartedError &&
           !replacedChecked &&
           patched('reset-replaced-experiment-v1') &&
-          (await agent.terminateReplacedChild({
+          (await bookkeeping.terminateReplacedChild({
             workflowId,
             parentWorkflowId: workflowInfo().workflowId,
             parentRunId: workflowInfo().runId,
@@ -306,7 +378,7 @@ export async function researcherWorkflow(input: ResearcherInput): Promise<Resear
         )
           continue;
         if (isCancellation(error) || !(error instanceof ChildWorkflowFailure)) throw error;
-        return await agent.finishExperiment({
+        return await bookkeeping.finishExperiment({
           experimentId,
           status: 'failed',
           reason: `experiment workflow failed: ${error.cause?.message ?? error.message}`.slice(0, 2000),

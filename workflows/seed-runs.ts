@@ -7,7 +7,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, DispatchActivities } from '../activities/types.js';
 import type { ExecutorName } from '../core/campaign-spec.js';
-import type { ExperimentSpec } from '../core/experiment-spec.js';
+import { type ExperimentSpec, withRunWallLimit } from '../core/experiment-spec.js';
 import { dispatchQueueFor, runIdOf, type SeedRunSummary } from './definitions.js';
 
 const store = proxyActivities<Activities>({
@@ -32,6 +32,8 @@ export interface SeedRunInput {
   readonly spec: ExperimentSpec;
   readonly executor: ExecutorName;
   readonly maxRunAttempts: number;
+  /** The campaign's wall-clock limit per run, if it sets one. */
+  readonly maxRunWallSeconds?: number;
 }
 
 /** The executor activities, on the dispatch queue paired with this workflow's queue. */
@@ -77,7 +79,7 @@ export async function runSeed(
       exit = await dispatch.executeRun({
         runId,
         taskId: input.taskId,
-        spec: { ...input.spec, seed },
+        spec: withRunWallLimit({ ...input.spec, seed }, input.maxRunWallSeconds),
         executor: input.executor,
       });
     } catch (error) {

@@ -1,6 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { ComparisonResult } from '../../core/api/eval/comparisons.js';
+import type { AdminSubmission, SubmissionReceipt } from '../../core/api/eval/submissions.js';
+import type { ViolationList } from '../../core/api/eval/violations.js';
 import type { ReportedScore } from '../../workflows/definitions.js';
-import type { ComparisonAnswer, EvalClient, EvalViolation } from './eval-client.js';
+import type { EvalClient } from './eval-client.js';
 
 /** Error codes of the eval server after which retrying the same request cannot succeed. */
 const FINAL_CODES = new Set([
@@ -74,22 +77,21 @@ export function createHttpEvalClient(baseUrl: string, adminToken: string, timeou
     },
     async submit(as, body): Promise<ReportedScore> {
       const response = await call('POST', '/v1/submissions', { body, actAs: as });
-      const view = (await response.json()) as Record<string, unknown>;
-      return toReportedScore(view);
+      return toReportedScore((await response.json()) as SubmissionReceipt);
     },
     async publicScore(submissionId) {
       const response = await call('GET', `/v1/admin/submissions/${encodeURIComponent(submissionId)}`);
-      const full = (await response.json()) as { public?: unknown };
+      const full = (await response.json()) as Partial<AdminSubmission>;
       return full.public ?? null;
     },
     async compare(request) {
       const response = await call('POST', '/v1/admin/comparisons', { body: request });
-      return (await response.json()) as ComparisonAnswer;
+      return (await response.json()) as ComparisonResult;
     },
     async violations(campaignId, agentId) {
       const query = new URLSearchParams({ campaignId, agentId });
       const response = await call('GET', `/v1/admin/violations?${query}`);
-      return ((await response.json()) as { violations: EvalViolation[] }).violations;
+      return ((await response.json()) as ViolationList).violations;
     },
     async taskBundle(taskId) {
       const response = await call('GET', `/v1/tasks/${encodeURIComponent(taskId)}/bundle`);
@@ -100,11 +102,7 @@ export function createHttpEvalClient(baseUrl: string, adminToken: string, timeou
 }
 
 /** Keeps what the workflow needs of the eval server's receipt (the agent's Ladder view). */
-function toReportedScore(receipt: Record<string, unknown>): ReportedScore {
-  return {
-    submissionId: String(receipt.submissionId),
-    reportedPgr: Number(receipt.reportedPgr),
-    improved: Boolean(receipt.improved),
-    step: Number(receipt.step),
-  };
+function toReportedScore(receipt: SubmissionReceipt): ReportedScore {
+  const { submissionId, reportedPgr, improved, step } = receipt;
+  return { submissionId, reportedPgr, improved, step };
 }

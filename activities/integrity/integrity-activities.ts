@@ -13,6 +13,7 @@ import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { EvalClient } from '../eval/eval-client.js';
 import type { OrchestratorMetrics } from '../metrics.js';
+import { evalOutage } from '../outages.js';
 import { findExperiment } from '../store/experiments.js';
 import { insertPost } from '../store/forum.js';
 import { insertFlag } from '../store/integrity-flags.js';
@@ -118,7 +119,12 @@ export function createIntegrityActivities(deps: IntegrityActivityDeps) {
       experimentId: string;
     }): Promise<{ newFlags: number }> {
       const found = await findings(input.experimentId);
-      const violations = await deps.eval.violations(input.campaignId, input.agentId);
+      // An eval server that is down or refuses our token is waited out: the checks must run.
+      const violations = await deps.eval
+        .violations(input.campaignId, input.agentId)
+        .catch((error: unknown) => {
+          throw evalOutage(error);
+        });
       for (const v of violations) {
         found.push({
           key: `eval-violation:${v.id}`,

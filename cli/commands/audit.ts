@@ -1,17 +1,12 @@
+import type { AuditVerification } from '../../core/api/eval/audit.js';
+import type { ViolationList } from '../../core/api/eval/violations.js';
+import { terminal } from '../../core/display.js';
 import { auditMetricsText } from '../../server/eval/audit/audit-gauges.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { type Command, stringOpt, writeOutput } from '../command.js';
 import { table } from '../render/table.js';
-import { ago } from '../render/text.js';
 
-interface Verification {
-  ok: boolean;
-  entries: number;
-  headSeq: number;
-  headHash: string;
-  firstBrokenSeq: number | null;
-  reason: string | null;
-}
+const { ago } = terminal;
 
 export const auditVerify: Command = {
   path: ['audit', 'verify'],
@@ -28,7 +23,7 @@ export const auditVerify: Command = {
   details:
     'Keep the head hash it prints somewhere else: a chain rewritten from the start is only caught against it.',
   async run(ctx, input) {
-    const result = await ctx.evalAdmin().get<Verification>('/v1/admin/audit/verify');
+    const result = await ctx.evalAdmin().get<AuditVerification>('/v1/admin/audit/verify');
     const file = stringOpt(input, 'metrics-file');
     if (file !== undefined) await writeOutput(file, auditMetricsText(result), '--metrics-file');
     if (ctx.json) ctx.printJson(result);
@@ -63,16 +58,7 @@ export const auditViolations: Command = {
       const value = stringOpt(input, name);
       if (value !== undefined) query.set(name === 'agent' ? 'agentId' : name, value);
     }
-    const { violations } = await ctx.evalAdmin().get<{
-      violations: {
-        id: number;
-        kind: string;
-        agentId: string;
-        experimentId: string | null;
-        detail: unknown;
-        createdAt: string;
-      }[];
-    }>(`/v1/admin/violations?${query}`);
+    const { violations } = await ctx.evalAdmin().get<ViolationList>(`/v1/admin/violations?${query}`);
     if (ctx.json) return ctx.printJson({ campaignId, violations });
     if (violations.length === 0) {
       ctx.print(`no violations recorded for campaign ${campaignId}`);
@@ -86,7 +72,7 @@ export const auditViolations: Command = {
           v.kind,
           v.agentId,
           v.experimentId ?? '-',
-          `${ago(v.createdAt)} ago`,
+          ago(v.createdAt),
           JSON.stringify(v.detail),
         ]),
       ),

@@ -1,3 +1,5 @@
+import type { Accepted } from '../../core/api/campaigns.js';
+import type { ResetAnswer, RetryAnswer } from '../../core/api/dashboard.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { type Command, type Parsed, stringOpt, UsageError } from '../command.js';
 import { table } from '../render/table.js';
@@ -43,9 +45,7 @@ function controlCommand(action: Action): Command {
         agent === undefined
           ? `/v1/campaigns/${campaignId}/${action}`
           : `/v1/campaigns/${campaignId}/agents/${agent}/${action}`;
-      const answer = await ctx
-        .api()
-        .post<{ accepted: boolean; action: string }>(path, reason === undefined ? {} : { reason });
+      const answer = await ctx.api().post<Accepted>(path, reason === undefined ? {} : { reason });
       if (ctx.json) return ctx.printJson({ campaignId, agent: agent ?? null, ...answer });
       ctx.print(
         `${action} sent to ${agent === undefined ? `campaign ${campaignId}` : `agent ${agent} of campaign ${campaignId}`}`,
@@ -71,8 +71,10 @@ export const campaignMessage: Command = {
     if (!AGENT_ID.test(agent)) throw new UsageError(`'${agent}' is not an agent id`);
     if (text.trim() === '') throw new UsageError('the message is empty');
     const campaignId = await campaignIdOf(ctx, given);
-    const answer = await ctx.api().post(`/v1/campaigns/${campaignId}/agents/${agent}/message`, { text });
-    if (ctx.json) return ctx.printJson({ campaignId, agent, ...(answer as object) });
+    const answer = await ctx
+      .api()
+      .post<Accepted>(`/v1/campaigns/${campaignId}/agents/${agent}/message`, { text });
+    if (ctx.json) return ctx.printJson({ campaignId, agent, ...answer });
     ctx.print(`message sent to agent ${agent} of campaign ${campaignId}`);
     return 0;
   },
@@ -121,12 +123,6 @@ export const campaignBudget: Command = {
   },
 };
 
-interface RetryAnswer {
-  dryRun: boolean;
-  retried: { experimentId: string; retryId: string; agentId: string; workflowId: string; started: boolean }[];
-  refused: { experimentId: string; reason: string }[];
-}
-
 export const campaignRetryFailed: Command = {
   path: ['campaign', 'retry-failed'],
   summary: 'Re-run only the failed experiments, each as a new experiment <id>-retry<n>',
@@ -164,15 +160,6 @@ export const campaignRetryFailed: Command = {
     return 0;
   },
 };
-
-interface ResetAnswer {
-  workflowId: string;
-  runId: string;
-  eventId: number;
-  failure: { eventId: number; kind: string; message: string } | null;
-  newRunId: string | null;
-  temporalUrl: string;
-}
 
 export const campaignReset: Command = {
   path: ['campaign', 'reset'],

@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import type { CampaignList, Started } from '../../core/api/campaigns.js';
+import type { Leaderboard } from '../../core/api/experiments.js';
+import { terminal } from '../../core/display.js';
 import { campaignIdOf, FINISHED_STATUSES, readCampaign } from '../campaign-ref.js';
 import { CliError, type Command, intOpt, stringOpt, UsageError } from '../command.js';
 import { ApiError } from '../http-client.js';
 import { agentStatusTable, campaignHeader, leaderboardTable } from '../render/campaign-view.js';
 import { table } from '../render/table.js';
-import { ago, fmtPgr } from '../render/text.js';
 import { watchCampaign } from './campaign-watch.js';
+
+const { ago, pgr } = terminal;
 
 export const campaignStart: Command = {
   path: ['campaign', 'start'],
@@ -47,9 +51,9 @@ export const campaignStart: Command = {
       else ctx.print(`${file} is a valid campaign spec: ${spec.agents.length} agents on task ${spec.task}`);
       return 0;
     }
-    let started: { campaignId: string; workflowId: string; temporalUrl: string };
+    let started: Started;
     try {
-      started = await ctx.api().post('/v1/campaigns', spec);
+      started = await ctx.api().post<Started>('/v1/campaigns', spec);
     } catch (error) {
       if (error instanceof ApiError && error.status === 400 && error.details.length > 0) {
         ctx.stderr.write(`the api server refused ${file}:\n`);
@@ -80,17 +84,9 @@ export const campaignList: Command = {
   positionals: { min: 0, max: 0 },
   reads: true,
   async run(ctx, input) {
-    const { campaigns } = await ctx.api().get<{
-      campaigns: {
-        id: string;
-        name: string;
-        status: string;
-        agents: number;
-        experiments: number;
-        bestPgr: number | null;
-        createdAt: string;
-      }[];
-    }>(`/v1/campaigns?limit=${intOpt(input, 'limit', 50)}`);
+    const { campaigns } = await ctx
+      .api()
+      .get<CampaignList>(`/v1/campaigns?limit=${intOpt(input, 'limit', 50)}`);
     if (ctx.json) return ctx.printJson({ campaigns });
     if (campaigns.length === 0) {
       ctx.print('no campaigns yet');
@@ -104,8 +100,8 @@ export const campaignList: Command = {
           c.status,
           String(c.agents),
           String(c.experiments),
-          fmtPgr(c.bestPgr),
-          `${ago(c.createdAt)} ago`,
+          pgr(c.bestPgr),
+          ago(c.createdAt),
           c.name,
         ]),
       ),
@@ -146,11 +142,7 @@ export const leaderboard: Command = {
   reads: true,
   async run(ctx, input) {
     const campaignId = await campaignIdOf(ctx, input.positionals[0]);
-    const { leaderboard: rows } = await ctx
-      .api()
-      .get<{ leaderboard: Parameters<typeof leaderboardTable>[0] }>(
-        `/v1/campaigns/${campaignId}/leaderboard`,
-      );
+    const { leaderboard: rows } = await ctx.api().get<Leaderboard>(`/v1/campaigns/${campaignId}/leaderboard`);
     if (ctx.json) return ctx.printJson({ campaignId, leaderboard: rows });
     ctx.print(leaderboardTable(rows));
     return 0;

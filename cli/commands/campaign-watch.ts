@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LeaderboardRow } from '../../core/api-types.js';
-import { type CampaignView, FINISHED_STATUSES } from '../campaign-ref.js';
+import type { CampaignSnapshot } from '../../core/api/snapshot.js';
+import { FINISHED_STATUSES } from '../campaign-ref.js';
 import { CliError, type RunContext } from '../command.js';
 import { ApiError } from '../http-client.js';
 import {
@@ -12,26 +12,11 @@ import {
 import { clip, plain } from '../render/text.js';
 import { serverEvents } from '../sse.js';
 
-/** One `snapshot` event of `GET /v1/campaigns/:id/events`. */
-interface Snapshot {
-  readonly at: string;
-  readonly campaign: CampaignView;
-  readonly leaderboard: LeaderboardRow[];
-  readonly threads: {
-    id: number;
-    authorId: string;
-    kind: string;
-    title: string;
-    body: string;
-    replies: number;
-  }[];
-}
-
 /** Reconnections in a row before giving up on the event stream. */
 const MAX_RECONNECTS = 5;
 
 /** The lines of one frame: the campaign, a bar per agent, the leaderboard, the newest forum posts. */
-export function watchFrame(snapshot: Snapshot, width: number): string[] {
+export function watchFrame(snapshot: CampaignSnapshot, width: number): string[] {
   const view = snapshot.campaign;
   const threads = snapshot.threads.slice(0, 3).map((t) => {
     const title = t.title === '' ? t.body : t.title;
@@ -56,7 +41,7 @@ export async function watchCampaign(ctx: RunContext, campaignId: string, once: b
   ctx.signal.addEventListener('abort', () => controller.abort(), { once: true });
   let printed = 0;
   let failures = 0;
-  const draw = (snapshot: Snapshot) => {
+  const draw = (snapshot: CampaignSnapshot) => {
     if (ctx.json) return ctx.stdout.write(`${JSON.stringify(snapshot)}\n`);
     const lines = watchFrame(snapshot, ctx.stdout.columns ?? 120);
     if (ctx.stdout.isTTY) {
@@ -80,7 +65,7 @@ export async function watchCampaign(ctx: RunContext, campaignId: string, once: b
             `the api server ended the stream: ${event.data} (check AAR_OPERATOR_TOKEN)`,
           );
         if (event.event !== 'snapshot') continue;
-        const snapshot = JSON.parse(event.data) as Snapshot;
+        const snapshot = JSON.parse(event.data) as CampaignSnapshot;
         draw(snapshot);
         const status = snapshot.campaign.status;
         if (once || FINISHED_STATUSES.has(status)) {

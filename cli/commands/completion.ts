@@ -1,9 +1,17 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 
+/** What completion offers: every command of `aar`, and the short forms. */
+export interface CommandRegistry {
+  readonly commands: readonly Command[];
+  readonly aliases: Readonly<Record<string, readonly string[]>>;
+}
+
 /** Completion data: the words after `aar`, and the options of each command. */
-async function commandTree(): Promise<{ groups: Map<string, string[]>; options: Map<string, string[]> }> {
-  const { ALIASES, COMMANDS } = await import('./index.js');
+function commandTree({ commands, aliases }: CommandRegistry): {
+  groups: Map<string, string[]>;
+  options: Map<string, string[]>;
+} {
   const groups = new Map<string, string[]>([['', []]]);
   const options = new Map<string, string[]>();
   const add = (key: string, word: string) => {
@@ -11,14 +19,14 @@ async function commandTree(): Promise<{ groups: Map<string, string[]>; options: 
     if (!list.includes(word)) list.push(word);
     groups.set(key, list);
   };
-  for (const command of [...COMMANDS]) {
+  for (const command of commands) {
     const [first, second] = command.path;
     add('', first!);
     if (second !== undefined) add(first!, second);
     const flags = ['--help', '--json', ...Object.keys(command.options ?? {}).map((o) => `--${o}`)];
     options.set(command.path.join(' '), flags);
   }
-  for (const [alias, path] of Object.entries(ALIASES)) {
+  for (const [alias, path] of Object.entries(aliases)) {
     add('', alias);
     options.set(alias, options.get(path.join(' ')) ?? []);
   }
@@ -29,8 +37,8 @@ async function commandTree(): Promise<{ groups: Map<string, string[]>; options: 
 const quote = (words: readonly string[]) => words.join(' ');
 
 /** A bash completion script (zsh loads it through bashcompinit). */
-async function bashScript(): Promise<string> {
-  const { groups, options } = await commandTree();
+function bashScript(registry: CommandRegistry): string {
+  const { groups, options } = commandTree(registry);
   const groupCases = [...groups.entries()]
     .filter(([key]) => key !== '')
     .map(([key, words]) => `    ${key}) words="${quote(words)}" ;;`)
@@ -63,7 +71,11 @@ complete -F _aar_complete aar
 `;
 }
 
-export const completion: Command = {
+/**
+ * `aar completion`. The registry lists this command too, so it is handed in as a function that
+ * the registry module calls when the command runs, not imported (no import cycle).
+ */
+export const completionCommand = (registry: () => CommandRegistry): Command => ({
   path: ['completion'],
   summary: 'Print a shell completion script: eval "$(aar completion bash)"',
   usage: '<bash|zsh>',
@@ -74,10 +86,10 @@ export const completion: Command = {
     const shell = input.positionals[0];
     if (shell !== 'bash' && shell !== 'zsh')
       throw new UsageError(`completion for bash or zsh, not '${shell}'`);
-    const script = await bashScript();
+    const script = bashScript(registry());
     ctx.stdout.write(shell === 'zsh' ? `autoload -U +X bashcompinit && bashcompinit\n${script}` : script);
     return 0;
   },
-};
+});
 
 export type { Command };

@@ -1,9 +1,14 @@
-import type { Experiment, ExperimentResults as Results, Run } from '../../core/api-types.js';
+import type { RunLog } from '../../core/api/dashboard.js';
+import type { ExperimentList, ExperimentWithRuns, Run } from '../../core/api/experiments.js';
+import type { ExperimentResults } from '../../core/api/results.js';
+import { terminal } from '../../core/display.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { type Command, intOpt, stringOpt, UsageError } from '../command.js';
 import { ApiError } from '../http-client.js';
 import { table } from '../render/table.js';
-import { ago, clip, fmtPgr, plain } from '../render/text.js';
+import { clip, plain } from '../render/text.js';
+
+const { ago, pgr } = terminal;
 
 const EXPERIMENT_ID = /^[a-z0-9][a-z0-9-]{0,200}$/;
 const RUN_ID = /^(.+)-s(\d+)-a(\d+)$/;
@@ -32,7 +37,7 @@ export const experimentList: Command = {
     if (status) query.set('status', status);
     const { experiments } = await ctx
       .api()
-      .get<{ experiments: Experiment[] }>(`/v1/campaigns/${campaignId}/experiments?${query}`);
+      .get<ExperimentList>(`/v1/campaigns/${campaignId}/experiments?${query}`);
     if (ctx.json) return ctx.printJson({ campaignId, experiments });
     if (experiments.length === 0) {
       ctx.print('no experiments match');
@@ -46,8 +51,8 @@ export const experimentList: Command = {
           e.id,
           e.agentId,
           e.status,
-          fmtPgr(e.reportedPgr),
-          e.finishedAt ? `${ago(e.finishedAt)} ago` : '-',
+          pgr(e.reportedPgr),
+          ago(e.finishedAt),
           clip(plain(e.hypothesis), width),
         ]),
       ),
@@ -65,10 +70,8 @@ export const experimentShow: Command = {
   async run(ctx, input) {
     const experimentId = input.positionals[0]!;
     if (!EXPERIMENT_ID.test(experimentId)) throw new UsageError(`'${experimentId}' is not an experiment id`);
-    const { experiment, runs } = await ctx
-      .api()
-      .get<{ experiment: Experiment; runs: Run[] }>(`/v1/experiments/${experimentId}`);
-    const results = await ctx.api().get<Results>(`/v1/experiments/${experimentId}/results`);
+    const { experiment, runs } = await ctx.api().get<ExperimentWithRuns>(`/v1/experiments/${experimentId}`);
+    const results = await ctx.api().get<ExperimentResults>(`/v1/experiments/${experimentId}/results`);
     if (ctx.json) return ctx.printJson({ experiment, runs, ...results });
     const score = results.score;
     ctx.print(`experiment ${experiment.id} · agent ${experiment.agentId} · ${experiment.status}`);
@@ -76,7 +79,7 @@ export const experimentShow: Command = {
     if (experiment.failureReason) ctx.print(`why: ${plain(experiment.failureReason)}`);
     if (score)
       ctx.print(
-        `public PGR: mean ${fmtPgr(score.pgrMean)} [${fmtPgr(score.ciLow)}, ${fmtPgr(score.ciHigh)}] · reported (Ladder) ${fmtPgr(score.reportedPgr)}`,
+        `public PGR: mean ${pgr(score.pgrMean)} [${pgr(score.ciLow)}, ${pgr(score.ciHigh)}] · reported (Ladder) ${pgr(score.reportedPgr)}`,
       );
     if (experiment.analysis) ctx.print(`analysis: ${plain(experiment.analysis, true)}`);
     ctx.print(`spec: ${JSON.stringify(experiment.spec)}`);
@@ -107,7 +110,7 @@ export const experimentShow: Command = {
             result ? result.wallSeconds.toFixed(1) : '-',
             result?.stoppedEpoch === null || result === undefined ? '-' : String(result.stoppedEpoch),
             seed ? seed.accuracy.toFixed(3) : '-',
-            fmtPgr(seed?.pgr),
+            pgr(seed?.pgr),
             r.failure ? `${r.failure.kind}: ${r.failure.message}` : '',
           ];
         }),
@@ -147,7 +150,7 @@ export const experimentLogs: Command = {
     const seedFilter = stringOpt(input, 'seed');
     let runIds: string[];
     try {
-      const { runs } = await ctx.api().get<{ runs: Run[] }>(`/v1/experiments/${id}`);
+      const { runs } = await ctx.api().get<ExperimentWithRuns>(`/v1/experiments/${id}`);
       const chosen = runs.filter((r) => seedFilter === undefined || String(r.seed) === seedFilter);
       const latest = new Map<number, Run>();
       for (const r of chosen) if ((latest.get(r.seed)?.attempt ?? 0) < r.attempt) latest.set(r.seed, r);
@@ -166,13 +169,7 @@ export const experimentLogs: Command = {
     const logs = [];
     for (const runId of runIds) {
       for (const s of streams) {
-        logs.push(
-          await ctx
-            .api()
-            .get<{ runId: string; stream: string; text: string; truncated: boolean }>(
-              `/v1/runs/${runId}/logs?stream=${s}&tail=${tail}`,
-            ),
-        );
+        logs.push(await ctx.api().get<RunLog>(`/v1/runs/${runId}/logs?stream=${s}&tail=${tail}`));
       }
     }
     if (ctx.json) return ctx.printJson({ logs });

@@ -1,22 +1,8 @@
 import { join } from 'node:path';
+import type { CampaignExport } from '../../core/api/results.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { type Command, stringOpt, UsageError, writeOutput } from '../command.js';
 import { csv } from '../render/csv.js';
-
-interface Exported {
-  campaign: { id: string };
-  experiments: ({
-    id: string;
-    agentId: string;
-    score: {
-      pgrMean: number | null;
-      ciLow: number | null;
-      ciHigh: number | null;
-      reportedPgr: number | null;
-    } | null;
-  } & Record<string, unknown>)[];
-  runs: Record<string, unknown>[];
-}
 
 const EXPERIMENT_COLUMNS = [
   'id',
@@ -54,14 +40,14 @@ const RUN_COLUMNS = [
 ];
 
 /** The experiments as flat rows: the score's numbers as columns. */
-const experimentRows = (data: Exported) =>
+const experimentRows = (data: CampaignExport) =>
   data.experiments.map((e) => ({
     ...e,
     reportedPgr: e.score?.reportedPgr ?? null,
     pgrMean: e.score?.pgrMean ?? null,
     ciLow: e.score?.ciLow ?? null,
     ciHigh: e.score?.ciHigh ?? null,
-    seeds: (e.seeds as number[]).join(' '),
+    seeds: e.seeds.join(' '),
   }));
 
 export const exportCommand: Command = {
@@ -92,7 +78,7 @@ export const exportCommand: Command = {
     const which = stringOpt(input, 'table') ?? 'experiments';
     if (which !== 'experiments' && which !== 'runs') throw new UsageError(`--table is experiments or runs`);
     const campaignId = await campaignIdOf(ctx, input.positionals[0]);
-    const data = await ctx.api().get<Exported>(`/v1/campaigns/${campaignId}/export`);
+    const data = await ctx.api().get<CampaignExport>(`/v1/campaigns/${campaignId}/export`);
     const out = stringOpt(input, 'out');
     if (format === 'json') {
       const text = `${JSON.stringify(data, null, 2)}\n`;

@@ -1,8 +1,11 @@
-import type { Post } from '../../core/api-types.js';
+import type { Post, PostWithReplies, ThreadList } from '../../core/api/forum.js';
+import { terminal } from '../../core/display.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { type Command, intOpt, stringOpt, UsageError } from '../command.js';
 import { table } from '../render/table.js';
-import { ago, clip, plain } from '../render/text.js';
+import { clip, plain } from '../render/text.js';
+
+const { ago } = terminal;
 
 const KINDS = ['finding', 'result', 'question', 'message'];
 
@@ -21,9 +24,7 @@ export const forumList: Command = {
     const query = new URLSearchParams({ limit: String(intOpt(input, 'limit', 50)) });
     const kind = stringOpt(input, 'kind');
     if (kind !== undefined) query.set('kind', kind);
-    const { threads } = await ctx
-      .api()
-      .get<{ threads: (Post & { replies: number })[] }>(`/v1/campaigns/${campaignId}/forum?${query}`);
+    const { threads } = await ctx.api().get<ThreadList>(`/v1/campaigns/${campaignId}/forum?${query}`);
     if (ctx.json) return ctx.printJson({ campaignId, threads });
     if (threads.length === 0) {
       ctx.print('no posts yet');
@@ -38,7 +39,7 @@ export const forumList: Command = {
           `${t.authorKind}:${t.authorId}`,
           t.kind,
           String(t.replies),
-          `${ago(t.createdAt)} ago`,
+          ago(t.createdAt),
           clip(plain(t.title === '' ? t.body : t.title), width),
         ]),
       ),
@@ -56,7 +57,7 @@ export const forumShow: Command = {
   async run(ctx, input) {
     const postId = input.positionals[0]!;
     if (!/^\d+$/.test(postId)) throw new UsageError(`'${postId}' is not a post id (a number)`);
-    const thread = await ctx.api().get<{ post: Post; replies: Post[] }>(`/v1/forum/posts/${postId}`);
+    const thread = await ctx.api().get<PostWithReplies>(`/v1/forum/posts/${postId}`);
     if (ctx.json) return ctx.printJson(thread);
     for (const post of [thread.post, ...thread.replies]) {
       const links = post.experimentIds.length > 0 ? ` · experiments ${post.experimentIds.join(', ')}` : '';

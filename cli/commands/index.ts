@@ -11,7 +11,7 @@ import {
   campaignStop,
 } from './campaign-control.js';
 import { campaignList, campaignStart, campaignStatus, campaignWatch, leaderboard } from './campaign-read.js';
-import { completion } from './completion.js';
+import { completionCommand } from './completion.js';
 import { doctor } from './doctor.js';
 import { experimentList, experimentLogs, experimentShow } from './experiment.js';
 import { exportCommand } from './export.js';
@@ -61,7 +61,7 @@ export const COMMANDS: readonly Command[] = [
   operatorRotate,
   operatorRevoke,
   doctor,
-  completion,
+  completionCommand(() => ({ commands: COMMANDS, aliases: ALIASES })),
 ];
 
 /** Short forms: `aar pause` is `aar campaign pause`, and so on for the campaign actions. */

@@ -1,9 +1,7 @@
-import type { OperatorIdentity } from '../../core/operator-roles.js';
-import { OPERATOR_ROLES, type OperatorRole } from '../../core/operator-roles.js';
+import type { MintedOperator, OperatorList } from '../../core/api/operators.js';
+import { OPERATOR_ROLES, type OperatorIdentity, type OperatorRole } from '../../core/operator-roles.js';
 import { type Command, stringOpt, UsageError } from '../command.js';
 import { table } from '../render/table.js';
-
-type Minted = OperatorIdentity & { token: string };
 
 const OPERATOR_ID = /^op-[a-z0-9-]{1,60}$/;
 const operatorIdOf = (value: string | undefined): string => {
@@ -12,7 +10,7 @@ const operatorIdOf = (value: string | undefined): string => {
   return value;
 };
 
-function printMinted(ctx: Parameters<Command['run']>[0], minted: Minted, verb: string): number {
+function printMinted(ctx: Parameters<Command['run']>[0], minted: MintedOperator, verb: string): number {
   if (ctx.json) return ctx.printJson(minted);
   ctx.print(`${verb} ${minted.id}: ${minted.name} (${minted.role})`);
   ctx.print(`token: ${minted.token}`);
@@ -29,7 +27,7 @@ export const operatorList: Command = {
   positionals: { min: 0, max: 0 },
   reads: true,
   async run(ctx) {
-    const { operators } = await ctx.api().get<{ operators: OperatorIdentity[] }>('/v1/operators');
+    const { operators } = await ctx.api().get<OperatorList>('/v1/operators');
     if (ctx.json) return ctx.printJson({ operators });
     ctx.print(
       table(
@@ -73,7 +71,9 @@ export const operatorMint: Command = {
     if (name === undefined || role === undefined) throw new UsageError('give --name and --role');
     if (!(OPERATOR_ROLES as readonly string[]).includes(role))
       throw new UsageError(`--role is one of ${OPERATOR_ROLES.join(', ')}, not '${role}'`);
-    const minted = await ctx.api().post<Minted>('/v1/operators', { name, role: role as OperatorRole });
+    const minted = await ctx
+      .api()
+      .post<MintedOperator>('/v1/operators', { name, role: role as OperatorRole });
     return printMinted(ctx, minted, 'minted');
   },
 };
@@ -85,7 +85,7 @@ export const operatorRotate: Command = {
   positionals: { min: 1, max: 1 },
   async run(ctx, input) {
     const id = operatorIdOf(input.positionals[0]);
-    const minted = await ctx.api().post<Minted>(`/v1/operators/${id}/rotate`);
+    const minted = await ctx.api().post<MintedOperator>(`/v1/operators/${id}/rotate`);
     return printMinted(ctx, minted, 'rotated');
   },
 };

@@ -1,25 +1,14 @@
+import type { Promotion, PromotionList, PromotionStarted } from '../../core/api/promotions.js';
+import { terminal } from '../../core/display.js';
+import type { PromotionNumbers } from '../../workflows/definitions.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { CliError, type Command, stringOpt, UsageError } from '../command.js';
 import { table } from '../render/table.js';
 
-interface Promotion {
-  id: string;
-  experimentId: string;
-  state: string;
-  trigger: string;
-  candidateNumber: number;
-  reason: string | null;
-  signedOffBy: string | null;
-  signOffReason: string | null;
-  numbers: {
-    threshold: number;
-    publicPgr: number | null;
-    private: { meanPgr: Record<string, number>; vsNaive: { pgrDifference: number; pValue: number } };
-    heldOut?: { meanPgr: Record<string, number>; vsNaive: { pgrDifference: number; pValue: number } };
-  } | null;
-}
+const { pgr } = terminal;
 
-const n3 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
+/** What the gate measured: the api serves the stored column, which the promotion workflow writes. */
+const numbersOf = (promotion: Promotion) => promotion.numbers as PromotionNumbers | null;
 
 export const promotionList: Command = {
   path: ['promotion', 'list'],
@@ -29,9 +18,7 @@ export const promotionList: Command = {
   reads: true,
   async run(ctx, input) {
     const campaignId = await campaignIdOf(ctx, input.positionals[0]);
-    const { promotions } = await ctx
-      .api()
-      .get<{ promotions: Promotion[] }>(`/v1/campaigns/${campaignId}/promotions`);
+    const { promotions } = await ctx.api().get<PromotionList>(`/v1/campaigns/${campaignId}/promotions`);
     if (ctx.json) return ctx.printJson({ campaignId, promotions });
     if (promotions.length === 0) {
       ctx.print('no promotions yet (aar promotion start <experiment> puts one through the gate)');
@@ -40,19 +27,22 @@ export const promotionList: Command = {
     ctx.print(
       table(
         ['promotion', 'state', 'public', 'private', 'vs naive (p)', 'held-out (p)', 'p threshold'],
-        promotions.map((p) => [
-          p.id,
-          p.state,
-          n3(p.numbers?.publicPgr),
-          n3(p.numbers?.private.meanPgr.candidate),
-          p.numbers
-            ? `${n3(p.numbers.private.vsNaive.pgrDifference)} (${p.numbers.private.vsNaive.pValue.toPrecision(2)})`
-            : '-',
-          p.numbers?.heldOut
-            ? `${n3(p.numbers.heldOut.vsNaive.pgrDifference)} (${p.numbers.heldOut.vsNaive.pValue.toPrecision(2)})`
-            : '-',
-          p.numbers ? p.numbers.threshold.toPrecision(2) : '-',
-        ]),
+        promotions.map((p) => {
+          const numbers = numbersOf(p);
+          return [
+            p.id,
+            p.state,
+            pgr(numbers?.publicPgr),
+            pgr(numbers?.private.meanPgr.candidate),
+            numbers
+              ? `${pgr(numbers.private.vsNaive.pgrDifference)} (${numbers.private.vsNaive.pValue.toPrecision(2)})`
+              : '-',
+            numbers?.heldOut
+              ? `${pgr(numbers.heldOut.vsNaive.pgrDifference)} (${numbers.heldOut.vsNaive.pValue.toPrecision(2)})`
+              : '-',
+            numbers ? numbers.threshold.toPrecision(2) : '-',
+          ];
+        }),
       ),
     );
     return 0;
@@ -88,7 +78,7 @@ export const promotionStart: Command = {
   async run(ctx, input) {
     const answer = await ctx
       .api()
-      .post<{ promotionId: string }>(`/v1/experiments/${encodeURIComponent(input.positionals[0]!)}/promote`);
+      .post<PromotionStarted>(`/v1/experiments/${encodeURIComponent(input.positionals[0]!)}/promote`);
     if (ctx.json) return ctx.printJson(answer);
     ctx.print(`started ${answer.promotionId}; follow it with: aar promotion show ${answer.promotionId}`);
     return 0;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { FlagCleared, FlagList } from '../../core/api/integrity.js';
 import { campaignIdOf } from '../campaign-ref.js';
 import { CliError, type Command, stringOpt, UsageError, writeOutput } from '../command.js';
 
@@ -44,27 +45,17 @@ export const flags: Command = {
   async run(ctx, input) {
     const campaignId = await campaignIdOf(ctx, input.positionals[0]);
     const experiment = stringOpt(input, 'experiment');
-    const { flags: found } = await ctx.api().get<{
-      flags: {
-        id?: number | string;
-        severity: string;
-        kind: string;
-        agentId: string | null;
-        experimentId: string | null;
-        message: string;
-        clearedAt?: string | null;
-        clearedBy?: string | null;
-        clearReason?: string | null;
-      }[];
-    }>(
-      `/v1/campaigns/${campaignId}/flags${experiment ? `?experiment=${encodeURIComponent(experiment)}` : ''}`,
-    );
+    const { flags: found } = await ctx
+      .api()
+      .get<FlagList>(
+        `/v1/campaigns/${campaignId}/flags${experiment ? `?experiment=${encodeURIComponent(experiment)}` : ''}`,
+      );
     if (ctx.json) return ctx.printJson({ campaignId, flags: found });
     if (found.length === 0) ctx.print('no integrity flags');
     for (const f of found) {
       const state = f.clearedAt ? 'cleared' : 'open';
       ctx.print(
-        `${f.severity.padEnd(8)} ${f.kind.padEnd(18)} ${state.padEnd(7)} ${String(f.id ?? '-').padStart(5)} ${f.experimentId ?? f.agentId ?? '-'}  ${f.message}`,
+        `${f.severity.padEnd(8)} ${f.kind.padEnd(18)} ${state.padEnd(7)} ${String(f.id).padStart(5)} ${f.experimentId ?? f.agentId ?? '-'}  ${f.message}`,
       );
       if (f.clearedAt)
         ctx.print(
@@ -88,9 +79,7 @@ export const flagsClear: Command = {
     const reason = stringOpt(input, 'reason');
     if (reason === undefined || reason.trim() === '')
       throw new UsageError('--reason is required: say why the flag is not a problem');
-    const answer = await ctx
-      .api()
-      .post<{ flagId: string; cleared: true; clearedBy: string }>(`/v1/flags/${flagId}/clear`, { reason });
+    const answer = await ctx.api().post<FlagCleared>(`/v1/flags/${flagId}/clear`, { reason });
     if (ctx.json) return ctx.printJson(answer);
     ctx.print(`cleared flag ${answer.flagId} as ${answer.clearedBy}`);
     return 0;

@@ -1,18 +1,6 @@
+import type { MintedToken, TokenList, TokenRecord } from '../../core/api/eval/tokens.js';
 import { type Command, stringOpt, UsageError } from '../command.js';
 import { table } from '../render/table.js';
-
-interface TokenRecord {
-  tokenId: string;
-  role: string;
-  campaignId: string | null;
-  agentId: string | null;
-  taskId: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  replacedBy: string | null;
-  createdAt: string;
-}
-type Minted = TokenRecord & { token: string };
 
 const TOKEN_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const tokenIdOf = (value: string | undefined): string => {
@@ -20,7 +8,7 @@ const tokenIdOf = (value: string | undefined): string => {
   return value;
 };
 
-function printMinted(ctx: Parameters<Command['run']>[0], minted: Minted, verb: string): number {
+function printMinted(ctx: Parameters<Command['run']>[0], minted: MintedToken, verb: string): number {
   if (ctx.json) return ctx.printJson(minted);
   ctx.print(`${verb} token ${minted.tokenId} for ${minted.campaignId}/${minted.agentId}`);
   ctx.print(`token: ${minted.token}`);
@@ -44,7 +32,7 @@ export const tokenList: Command = {
     const agent = stringOpt(input, 'agent');
     if (campaign !== undefined) query.set('campaignId', campaign);
     if (agent !== undefined) query.set('agentId', agent);
-    const { tokens } = await ctx.evalAdmin().get<{ tokens: TokenRecord[] }>(`/v1/admin/tokens?${query}`);
+    const { tokens } = await ctx.evalAdmin().get<TokenList>(`/v1/admin/tokens?${query}`);
     if (ctx.json) return ctx.printJson({ tokens });
     if (tokens.length === 0) {
       ctx.print('no tokens match');
@@ -86,7 +74,7 @@ export const tokenMint: Command = {
     if (campaignId === undefined || agentId === undefined)
       throw new UsageError('give --campaign and --agent');
     const expires = stringOpt(input, 'expires');
-    const minted = await ctx.evalAdmin().post<Minted>('/v1/admin/tokens', {
+    const minted = await ctx.evalAdmin().post<MintedToken>('/v1/admin/tokens', {
       role: 'agent',
       campaignId,
       agentId,
@@ -103,7 +91,7 @@ export const tokenRotate: Command = {
   positionals: { min: 1, max: 1 },
   async run(ctx, input) {
     const tokenId = tokenIdOf(input.positionals[0]);
-    const minted = await ctx.evalAdmin().post<Minted>(`/v1/admin/tokens/${tokenId}/rotate`);
+    const minted = await ctx.evalAdmin().post<MintedToken>(`/v1/admin/tokens/${tokenId}/rotate`);
     return printMinted(ctx, minted, `rotated ${tokenId}: new`);
   },
 };

@@ -1,16 +1,17 @@
 /** Plain-text views of a campaign for terminals: progress bars per agent and the leaderboard. */
 
-import type { LeaderboardRow } from '../../core/api-types.js';
+import type { AgentView, CampaignView } from '../../core/api/campaigns.js';
+import type { LeaderboardRow } from '../../core/api/experiments.js';
+import { agentBudgetUsed, terminal } from '../../core/display.js';
 import { table } from './table.js';
-import { ago, clip, fmtPercent, fmtPgr, plain } from './text.js';
+import { clip, plain } from './text.js';
 
-export interface AgentProgress {
-  readonly id: string;
-  readonly state: string;
-  readonly experiments: { readonly done: number; readonly running: number; readonly failed: number };
-  readonly best: { readonly pgr: number } | null;
-  readonly currentHypothesis: string | null;
-}
+const { ago, percent, pgr } = terminal;
+
+/** The fields of an agent (`AgentView`) a progress line reads. */
+export type AgentProgress = Pick<AgentView, 'id' | 'state' | 'experiments' | 'currentHypothesis'> & {
+  readonly best: Pick<NonNullable<AgentView['best']>, 'pgr'> | null;
+};
 
 /** `[#####-----]` for `done` of `total` (total unknown: a count instead). */
 export function bar(done: number, total: number | undefined, width = 20): string {
@@ -56,44 +57,12 @@ export function leaderboardTable(rows: readonly LeaderboardRow[]): string {
 }
 
 /** The fields of the api's campaign view (`GET /v1/campaigns/:id`) the terminal views read. */
-export interface CampaignViewLike {
-  readonly id: string;
-  readonly name: string;
-  readonly taskId: string;
-  readonly status: string;
-  readonly createdAt: string;
-  readonly paused: boolean;
-  readonly stopping: string | null;
-  readonly temporalUrl: string;
-  readonly budget: {
-    readonly limits: unknown;
-    readonly perAgent?: unknown;
-    readonly experimentsGranted: number;
-    readonly gpuHours: number;
-    readonly fractionUsed: number;
-  };
-  readonly agents: readonly (AgentProgress & {
-    readonly experiments: AgentProgress['experiments'] & { readonly queued?: number };
-    readonly gpuSeconds: number;
-    readonly live: boolean;
-    readonly detail: string | null;
-  })[];
-}
-
-type Limits = { experiments?: number; gpuHours?: number } | null | undefined;
-
-/** How much of its own budget an agent used: the tightest of experiments and GPU-hours, or null. */
-export function agentBudgetUsed(
-  agent: { experiments: { done: number }; gpuSeconds: number },
-  perAgent: unknown,
-): number | null {
-  const limits = perAgent as Limits;
-  const used = [
-    limits?.experiments ? agent.experiments.done / limits.experiments : null,
-    limits?.gpuHours ? agent.gpuSeconds / 3600 / limits.gpuHours : null,
-  ].filter((f): f is number => f !== null);
-  return used.length === 0 ? null : Math.max(...used);
-}
+export type CampaignViewLike = Pick<
+  CampaignView,
+  'id' | 'name' | 'taskId' | 'status' | 'createdAt' | 'paused' | 'stopping' | 'temporalUrl' | 'budget'
+> & {
+  readonly agents: readonly (AgentProgress & Pick<AgentView, 'gpuSeconds' | 'live' | 'detail'>)[];
+};
 
 /** `[####----------------] 20 %` for a fraction. */
 export function percentBar(fraction: number, width = 20): string {
@@ -107,7 +76,7 @@ export function campaignHeader(view: CampaignViewLike, nowMs = Date.now()): stri
   const state = view.paused && view.status === 'running' ? 'paused' : view.status;
   const stopping = view.stopping ? ` · stopping: ${plain(view.stopping)}` : '';
   return [
-    `campaign ${view.id} "${plain(view.name)}" · ${state} · task ${view.taskId} · started ${ago(view.createdAt, nowMs)} ago${stopping}`,
+    `campaign ${view.id} "${plain(view.name)}" · ${state} · task ${view.taskId} · started ${ago(view.createdAt, nowMs)}${stopping}`,
     `budget ${percentBar(view.budget.fractionUsed)} of the campaign budget used · ${view.budget.experimentsGranted} experiments granted · ${view.budget.gpuHours.toFixed(2)} GPU-h`,
   ];
 }
@@ -130,7 +99,7 @@ export function agentStatusTable(view: CampaignViewLike, hypothesisWidth = 80): 
   ];
   const finished = ['completed', 'cancelled', 'failed'].includes(view.status);
   const rows = view.agents.map((a) => {
-    const queued = a.experiments.queued ?? 0;
+    const queued = a.experiments.queued;
     return [
       a.id,
       a.live || finished ? a.state : `${a.state}?`,
@@ -138,8 +107,8 @@ export function agentStatusTable(view: CampaignViewLike, hypothesisWidth = 80): 
       String(Math.max(0, a.experiments.running - queued)),
       String(queued),
       String(a.experiments.failed),
-      fmtPgr(a.best?.pgr),
-      fmtPercent(agentBudgetUsed(a, view.budget.perAgent)),
+      pgr(a.best?.pgr),
+      percent(agentBudgetUsed(a, view.budget.perAgent)),
       a.currentHypothesis ? clip(plain(a.currentHypothesis), hypothesisWidth) : '-',
     ];
   });
@@ -148,5 +117,5 @@ export function agentStatusTable(view: CampaignViewLike, hypothesisWidth = 80): 
 
 /** Experiments each agent may run, when the per-agent budget caps them (for progress bars). */
 export function perAgentExperiments(view: CampaignViewLike): number | undefined {
-  return (view.budget.perAgent as Limits)?.experiments;
+  return (view.budget.perAgent as { experiments?: number } | null | undefined)?.experiments;
 }

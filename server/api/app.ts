@@ -5,6 +5,7 @@ import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
 import { type App, createBaseApp, type HttpOptions } from '../http/base-app.js';
 import { createRoleGuards, createTokenAuthenticator } from './auth/guards.js';
+import { runTokenGuard } from './auth/run-token-guard.js';
 import { controlRoutes } from './campaigns/control-routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import type { ApiContext } from './context.js';
@@ -43,12 +44,15 @@ export interface ApiAppDeps {
  * and the results upload route trainers call.
  */
 export function buildApiApp(deps: ApiAppDeps): App {
+  const authenticate = createTokenAuthenticator(deps.pool, deps.operatorToken);
   const app = createBaseApp({
     ...deps.http,
     logger: deps.logger,
     registry: deps.registry,
     bodyLimit: 1024 * 1024,
     trustProxy: deps.trustProxy ?? false,
+    // Each route's `config.access` picks one: an operator role, or a run's upload token.
+    guards: { ...createRoleGuards(deps.pool, authenticate), run: runTokenGuard(deps.runTokenKey) },
   });
   app.register(swagger, {
     openapi: {
@@ -63,7 +67,6 @@ export function buildApiApp(deps: ApiAppDeps): App {
       security: [{ bearer: [] }],
     },
   });
-  const authenticate = createTokenAuthenticator(deps.pool, deps.operatorToken);
   const ctx: ApiContext = {
     pool: deps.pool,
     logger: deps.logger,
@@ -71,8 +74,6 @@ export function buildApiApp(deps: ApiAppDeps): App {
     orchestratorQueue: deps.orchestratorQueue,
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
-    guards: createRoleGuards(deps.pool, authenticate),
-    runTokenKey: deps.runTokenKey,
     dashboard: {
       authenticate,
       runsDir: deps.runsDir ?? null,
@@ -93,6 +94,8 @@ export function buildApiApp(deps: ApiAppDeps): App {
   ]) {
     app.register(routes, { ctx });
   }
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   return app;
 }

@@ -5,7 +5,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { OperatorIdentity } from '../../core/operator-roles.js';
 import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
-import type { RoleGuards } from './auth/guards.js';
 
 /** What every api route plugin is given: the shared resources of one api server. */
 export interface ApiContext {
@@ -16,14 +15,6 @@ export interface ApiContext {
   readonly orchestratorQueue: string;
   readonly temporalUiUrl: string;
   readonly namespace: string;
-  /**
-   * One guard per operator role (core/operator-roles.ts): `viewer` for reads, `operator` for
-   * actions on campaigns, `approver` for sign-offs and clearing flags, `admin` for managing
-   * identities. A guard admits a bearer token or a dashboard session whose identity holds that
-   * role or a higher one; the route then reads the identity with `identityOf(request)`.
-   */
-  readonly guards: RoleGuards;
-  readonly runTokenKey: string;
   /** The dashboard and operator surface (server/api/dashboard). */
   readonly dashboard: {
     /** Who presents a token at the login page (an active identity), or null. */

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Pool } from '../../runtime/db.js';
 import type { Logger } from '../../runtime/logger.js';
 import { type App, createBaseApp, type HttpOptions } from '../http/base-app.js';
+import { DEFAULT_MAX_JSON_DEPTH } from '../http/json-depth.js';
 import { type AuditVerifier, startAuditVerifier } from './audit/audit-gauges.js';
 import { createAuditHook } from './audit/audit-hook.js';
 import { auditRoutes } from './audit/routes.js';
@@ -12,6 +13,8 @@ import type { EvalContext } from './context.js';
 import { experimentRoutes } from './experiments/routes.js';
 import { leaderboardRoutes } from './leaderboard/routes.js';
 import { createEvalMetrics, submissionOutcome } from './metrics.js';
+import { DeferredIntervals } from './scoring/deferred-intervals.js';
+import { Scoring } from './scoring/scoring.js';
 import type { EvalSettings } from './settings.js';
 import { submissionAdminRoutes } from './submissions/admin-routes.js';
 import { submissionRoutes } from './submissions/routes.js';
@@ -30,12 +33,14 @@ export interface EvalAppDeps {
   readonly settings: EvalSettings;
   /** Proxy trust, JSON depth, the `/metrics` token and the refusal limit (defaults when absent). */
   readonly http?: HttpOptions;
+  /** The scoring worker threads (default: one per core, and one for deferred intervals); closed with the app. */
+  readonly scoring?: Scoring;
 }
 
 /**
  * The eval server as a Fastify app, apart from its entry point: `/healthz`, `/metrics`,
- * `/openapi.json`, and the `/v1` routes, every one of which has an access guard and is appended
- * to the hash-chained audit log when it answers.
+ * `/openapi.json`, and the `/v1` routes, each of which declares its access (`config.access`: the
+ * guard of `createGuards`) and is appended to the hash-chained audit log when it answers.
  */
 export function buildEvalApp(deps: EvalAppDeps): App {
   const app = createBaseApp({
@@ -43,6 +48,7 @@ export function buildEvalApp(deps: EvalAppDeps): App {
     logger: deps.logger,
     registry: deps.registry,
     bodyLimit: deps.settings.submissionBodyLimit,
+    guards: createGuards({ db: deps.pool, adminToken: deps.settings.adminToken }),
   });
   app.decorateRequest('evalPrincipal', null);
   app.decorateRequest('evalAudit', null);
@@ -59,14 +65,31 @@ export function buildEvalApp(deps: EvalAppDeps): App {
     },
   });
   const metrics = createEvalMetrics(deps.registry);
+  const scoringKeys = new ScoringKeyCache(deps.pool);
+  const scoring = deps.scoring ?? Scoring.create({ logger: deps.logger });
+  const intervals = new DeferredIntervals({
+    pool: deps.pool,
+    scoring,
+    scoringKeys,
+    logger: deps.logger,
+    metrics,
+  });
   const ctx: EvalContext = {
     pool: deps.pool,
     logger: deps.logger,
     settings: deps.settings,
     metrics,
-    guards: createGuards({ db: deps.pool, adminToken: deps.settings.adminToken }),
-    scoringKeys: new ScoringKeyCache(deps.pool),
+    scoringKeys,
+    scoring,
+    intervals,
+    maxJsonDepth: deps.http?.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
   };
+  // Intervals left pending by a process that stopped before storing them are computed now.
+  app.addHook('onReady', async () => intervals.start());
+  app.addHook('onClose', async () => {
+    await intervals.close();
+    await scoring.close();
+  });
   if (deps.settings.auditVerifyIntervalMs > 0) {
     let verifier: AuditVerifier | undefined;
     app.addHook('onReady', async () => {
@@ -107,6 +130,8 @@ export function buildEvalApp(deps: EvalAppDeps): App {
       await v1.register(routes, { ctx });
     }
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   return app;
 }

@@ -9,6 +9,7 @@ import { EXIT_CONFIG, runMain } from '../../runtime/main.js';
 import { createRegistry } from '../../runtime/metrics.js';
 import { httpOptionsFrom } from '../http/http-options.js';
 import { buildEvalApp } from './app.js';
+import { Scoring } from './scoring/scoring.js';
 import { evalSettingsFrom, MissingAdminTokenError } from './settings.js';
 
 runMain('eval-server', async (config, logger) => {
@@ -24,7 +25,10 @@ runMain('eval-server', async (config, logger) => {
   const pool = createPool(poolOptionsFor(config, 'eval'), logger, registry);
   try {
     await assertSchemaCurrent(pool, 'eval');
-    const app = buildEvalApp({ pool, logger, registry, settings, http: httpOptionsFrom(config) });
+    // Scoring workers start before the port opens, so no submission waits for one to load.
+    const scoring = Scoring.create({ logger });
+    await scoring.warm();
+    const app = buildEvalApp({ pool, logger, registry, settings, http: httpOptionsFrom(config), scoring });
     await app.listen({ host: config.AAR_HOST, port: config.AAR_EVAL_PORT });
     logger.info({ host: config.AAR_HOST, port: config.AAR_EVAL_PORT }, 'eval server listening');
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Outcomes of `POST /v1/submissions`; a bounded label set. */
 export const SUBMISSION_OUTCOMES = [
@@ -21,6 +21,8 @@ export type SubmissionOutcome = (typeof SUBMISSION_OUTCOMES)[number];
 export interface EvalMetrics {
   readonly submissions: Counter<'outcome'>;
   readonly scoringSeconds: Histogram<string>;
+  readonly intervalSeconds: Histogram<'when'>;
+  readonly intervalsPending: Gauge<string>;
   readonly budgetRefusals: Counter<'window'>;
   readonly probeFlags: Counter<string>;
   readonly violations: Counter<'kind'>;
@@ -39,8 +41,20 @@ export function createEvalMetrics(registry: Registry): EvalMetrics {
     }),
     scoringSeconds: new Histogram({
       name: 'aar_eval_scoring_duration_seconds',
-      help: 'Time to score one submission (both halves, bootstrap included).',
+      help: 'Time to validate and score one submission exactly (both halves, in a scoring worker; bootstrap intervals come later).',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    intervalSeconds: new Histogram({
+      name: 'aar_eval_interval_duration_seconds',
+      help: "Time to compute one submission's bootstrap intervals (both halves), deferred or for a reader now.",
+      labelNames: ['when'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    intervalsPending: new Gauge({
+      name: 'aar_eval_intervals_pending',
+      help: 'Submissions of this process whose bootstrap intervals are queued or being computed.',
       registers,
     }),
     budgetRefusals: new Counter({

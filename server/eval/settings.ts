@@ -4,8 +4,6 @@ import type { Config } from '../../runtime/config.js';
 export const BOOTSTRAP_REPLICATES = 1000;
 /** Earlier submissions of the same agent and task that probe detection compares against. */
 export const PROBE_LOOKBACK = 25;
-/** Largest seed count an experiment may register (and a submission may carry). */
-export const MAX_SEEDS = 64;
 /** Tolerance on each probability row's sum. */
 export const ROW_SUM_TOLERANCE = 1e-3;
 /** Longest lifetime of a run token. */

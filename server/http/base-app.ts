@@ -15,7 +15,8 @@ import {
 } from './auth-failure-limit.js';
 import { AppError, type ErrorResponse } from './errors.js';
 import { DEFAULT_MAX_JSON_DEPTH, limitJsonDepth } from './json-depth.js';
-import { metricsRoute } from './metrics-route.js';
+import { metricsGuard, metricsRoute } from './metrics-route.js';
+import { type AccessGuards, requireRouteAccess } from './route-access.js';
 import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validator.js';
 
@@ -43,6 +44,8 @@ export interface BaseAppOptions {
   readonly metricsToken?: string;
   /** Refused (401/403) requests one source may make per window before 429 (default 60 a minute). */
   readonly authFailureLimit?: AuthFailureLimit;
+  /** The guards of the server's own access levels; `public` and `metrics` are added here. */
+  readonly guards: AccessGuards;
 }
 
 /** The options an entry point sets from configuration (`AAR_TRUST_PROXY`, `AAR_METRICS_TOKEN`, ...). */
@@ -55,7 +58,9 @@ export type HttpOptions = Pick<
  * A Fastify instance with AAR's conventions: TypeBox validation (strict for bodies, converted for
  * query strings and params), one JSON error shape with stable codes, 5xx messages never echoed,
  * request duration metrics, `/healthz` + `/metrics` (behind a token or loopback only), JSON bodies
- * bounded in depth before parsing, refused requests limited per source, and security headers.
+ * bounded in depth before parsing, refused requests limited per source, security headers, and
+ * private routes by default: each route declares `config.access` and gets that level's guard
+ * (`requireRouteAccess`); one that declares none stops the app from starting.
  */
 export function createBaseApp(options: BaseAppOptions): App {
   const app = Fastify({
@@ -66,6 +71,7 @@ export function createBaseApp(options: BaseAppOptions): App {
     return503OnClosing: true,
     trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  requireRouteAccess(app, { public: null, metrics: metricsGuard(options.metricsToken), ...options.guards });
   app.setValidatorCompiler(validatorCompiler);
   limitJsonDepth(app, options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
   app.addHook('onSend', securityHeaders);
@@ -98,8 +104,10 @@ export function createBaseApp(options: BaseAppOptions): App {
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  metricsRoute(app, options.registry, options.metricsToken);
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({
+    status: 'ok',
+  }));
+  metricsRoute(app, options.registry);
   return app;
 }
 

@@ -38,6 +38,14 @@ export function jsonDeeperThan(text: string, maxDepth: number): boolean {
   return false;
 }
 
+/** The refusal of a body nested deeper than `maxDepth` (400 `invalid_request`). */
+export function tooDeep(maxDepth: number): AppError {
+  return new AppError(
+    'invalid_request',
+    `body nested deeper than ${maxDepth} levels: flatten the arrays and objects`,
+  );
+}
+
 /**
  * Replaces the JSON body parser with one that refuses bodies nested deeper than `maxDepth`
  * (400 `invalid_request`) before anything parses or validates them, then parses as Fastify does
@@ -52,13 +60,7 @@ export function limitJsonDepth(app: App, maxDepth: number): void {
     (request: FastifyRequest, body: string | Buffer, done) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (jsonDeeperThan(text, maxDepth)) {
-        done(
-          new AppError(
-            'invalid_request',
-            `body nested deeper than ${maxDepth} levels: flatten the arrays and objects`,
-          ),
-          undefined,
-        );
+        done(tooDeep(maxDepth), undefined);
         return;
       }
       parse(request, text, done);

@@ -35,9 +35,9 @@ export function metricsGuard(token: string | undefined) {
   };
 }
 
-/** `/metrics` of `registry`, behind `metricsGuard(token)`. */
-export function metricsRoute(app: App, registry: Registry, token: string | undefined): void {
-  app.get('/metrics', { schema: { hide: true }, onRequest: metricsGuard(token) }, async (_request, reply) => {
+/** `/metrics` of `registry`, at the `metrics` access level: `metricsGuard(token)`. */
+export function metricsRoute(app: App, registry: Registry): void {
+  app.get('/metrics', { config: { access: 'metrics' }, schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return await registry.metrics();
   });

@@ -6,8 +6,8 @@ from typing import Any
 
 from ..device import Runtime
 from ..errors import TrainerFailure
-from ..run import Student
 from ..text_bundle import TextBundle
+from ..training import Student
 from .classifier import ModelFolderError, load_text_model, model_fingerprint
 
 

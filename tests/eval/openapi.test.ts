@@ -59,6 +59,7 @@ test('the OpenAPI document describes the submission body and its answers', () =>
     '413',
     '415',
     '429',
+    '503',
   ]);
   const receipt = post.responses['201'].content['application/json'].schema;
   assert.ok(receipt.properties.reportedPgr);

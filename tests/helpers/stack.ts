@@ -77,13 +77,20 @@ export interface StackOptions {
   readonly tasks?: readonly { task: string; size: 'small' | 'default' }[];
   /** Configures the claude policy on the in-process orchestrator (a fake Messages API in tests). */
   readonly claude?: { readonly apiKey: string; readonly baseUrl?: string };
+  /**
+   * Where the stack's Temporal client (the api server's, and the in-process activities') reaches
+   * the server; the workers' own connection always goes straight there. Default: the same.
+   */
+  readonly temporalClientAddress?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const config = loadConfig();
   const record = await createTestDatabase({ migrate: 'record' });
   const evalDb = await createTestDatabase({ migrate: 'eval' });
-  const temporal = await connectTemporal();
+  const temporal = await connectTemporal(
+    options.temporalClientAddress === undefined ? {} : { clientAddress: options.temporalClientAddress },
+  );
   const adminToken = randomBytes(24).toString('hex');
   const operatorToken = randomBytes(24).toString('hex');
   const runTokenKey = randomBytes(24).toString('hex');

@@ -39,15 +39,18 @@ export interface TemporalHandles {
 
 let runtimeInstalled = false;
 
-/** Connects a client and a worker connection to the stack's Temporal dev server. */
-export async function connectTemporal(): Promise<TemporalHandles> {
+/**
+ * Connects a client and a worker connection to the stack's Temporal dev server. `clientAddress`
+ * sends the client (not the worker) another way, e.g. through a proxy a test can cut.
+ */
+export async function connectTemporal(options: { clientAddress?: string } = {}): Promise<TemporalHandles> {
   if (!runtimeInstalled) {
     // The SDK logs every worker state change at INFO; tests want warnings only.
     Runtime.install({ logger: new DefaultLogger((process.env.AAR_TEST_TEMPORAL_LOG as 'WARN') ?? 'WARN') });
     runtimeInstalled = true;
   }
   const config = loadConfig();
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect({ address: options.clientAddress ?? config.TEMPORAL_ADDRESS });
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   return {
     client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),

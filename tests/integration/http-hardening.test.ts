@@ -222,7 +222,9 @@ test('every HTML answer has a Content-Security-Policy and nosniff', async () => 
 
 test('an HTML answer whose route sets no policy gets the default one', async () => {
   const app = buildEval();
-  app.get('/page', async (_request, reply) => reply.type('text/html').send('<p>hi</p>'));
+  app.get('/page', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.type('text/html').send('<p>hi</p>'),
+  );
   try {
     const answer = await app.inject({ method: 'GET', url: '/page' });
     assert.equal(answer.headers['content-security-policy'], DEFAULT_HTML_POLICY);

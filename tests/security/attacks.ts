@@ -101,6 +101,19 @@ def loss(logits, weak_probs, progress):
 `,
   },
   {
+    // Files under the file-size limit, each one, but without end: the run's folder fills up.
+    name: 'disk-balloon',
+    hook: () => `import os
+_CHUNK = os.urandom(1 << 20) * 16
+def loss(logits, weak_probs, progress):
+    n = 0
+    while True:
+        with open(f"/aar/out/fill-{n}.bin", "wb") as f:
+            f.write(_CHUNK)
+        n += 1
+`,
+  },
+  {
     name: 'endless-loop',
     hook: () => `while True:
     pass

@@ -23,6 +23,7 @@ import { ATTACKS, type AttackContext } from './attacks.js';
  */
 
 const WALL_SECONDS = 40;
+const DISK_BYTES = 2 ** 28;
 let stack: Stack;
 let workers: { stop(): Promise<void> };
 let campaignId: string;
@@ -88,10 +89,20 @@ before(async () => {
     metrics: createDispatchMetrics(new Registry()),
     reportStarted: createRunStartedReporter(stack.apiUrl, stack.runTokenKey, testLogger),
     pollMs: 250,
-    limits: { wallSeconds: WALL_SECONDS, memoryBytes: 3 * 2 ** 30, processes: 64, fileBytes: 2 ** 28 },
+    // The executor allows an hour: the campaign's own per-run limit (below) is what stops a loop.
+    limits: {
+      wallSeconds: 3600,
+      memoryBytes: 3 * 2 ** 30,
+      processes: 64,
+      fileBytes: 2 ** 28,
+      diskBytes: DISK_BYTES,
+    },
   });
   workers = await stack.startWorkers({ policies: { baseline: policy }, executors: { local: executor } });
-  const spec = smallCampaign('sandbox', 1, ATTACKS.length, { seedsPerExperiment: 1 });
+  const spec = smallCampaign('sandbox', 1, ATTACKS.length, {
+    seedsPerExperiment: 1,
+    maxRunWallSeconds: WALL_SECONDS,
+  });
   campaignId = await startCampaign(stack, spec);
   gpuSecondsCharged = (await campaignResult(stack, campaignId)).gpuHours * 3600;
 });
@@ -187,7 +198,14 @@ test('a memory balloon ends with out_of_memory at the memory limit', async () =>
   assert.equal(run.failure?.kind, 'out_of_memory', JSON.stringify(run.failure));
 });
 
-test('an endless loop is killed at the wall-clock limit with kind timeout, and the slot is free again', async () => {
+test("a disk balloon is killed once the run's folder passes its disk limit", async () => {
+  const { run } = await recordOf('disk-balloon');
+  assert.equal(run.status, 'failed');
+  assert.equal(run.failure?.kind, 'resource_limit', JSON.stringify(run.failure));
+  assert.match(run.failure?.message ?? '', new RegExp(`disk limit of ${DISK_BYTES} bytes`));
+});
+
+test("an endless loop is killed at the campaign's wall-clock limit with kind timeout, and the slot is free again", async () => {
   const { run } = await recordOf('endless-loop');
   assert.equal(run.status, 'failed');
   assert.equal(run.failure?.kind, 'timeout', JSON.stringify(run.failure));

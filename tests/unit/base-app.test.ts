@@ -6,10 +6,11 @@ import { createBaseApp } from '../../server/http/base-app.js';
 import { AppError, errorResponses } from '../../server/http/errors.js';
 import { testLogger } from '../helpers/silent-logger.js';
 
-const app = createBaseApp({ logger: testLogger, registry: new Registry(), bodyLimit: 1024 });
+const app = createBaseApp({ logger: testLogger, registry: new Registry(), bodyLimit: 1024, guards: {} });
 app.post(
   '/things',
   {
+    config: { access: 'public' },
     schema: {
       body: Type.Object({ n: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ n: Type.Integer() }), ...errorResponses(400, 409) },
@@ -20,7 +21,7 @@ app.post(
     return { n: request.body.n };
   },
 );
-app.get('/boom', async () => {
+app.get('/boom', { config: { access: 'public' } }, async () => {
   throw new Error('SELECT secret FROM labels');
 });
 after(() => app.close());
@@ -75,10 +76,13 @@ test('exposes request durations on /metrics', async () => {
 });
 
 test('fills query-string defaults and converts query numbers', async () => {
-  const local = createBaseApp({ logger: testLogger, registry: new Registry(), bodyLimit: 1024 });
+  const local = createBaseApp({ logger: testLogger, registry: new Registry(), bodyLimit: 1024, guards: {} });
   local.get(
     '/page',
-    { schema: { querystring: Type.Object({ limit: Type.Integer({ minimum: 1, default: 50 }) }) } },
+    {
+      config: { access: 'public' },
+      schema: { querystring: Type.Object({ limit: Type.Integer({ minimum: 1, default: 50 }) }) },
+    },
     async (request) => ({ limit: request.query.limit }),
   );
   assert.deepEqual((await local.inject({ method: 'GET', url: '/page' })).json(), { limit: 50 });
@@ -88,15 +92,18 @@ test('fills query-string defaults and converts query numbers', async () => {
 });
 
 test('reads an absent body as an empty object: defaults apply, required fields are named', async () => {
-  const local = createBaseApp({ logger: testLogger, registry: new Registry(), bodyLimit: 1024 });
+  const local = createBaseApp({ logger: testLogger, registry: new Registry(), bodyLimit: 1024, guards: {} });
   local.post(
     '/optional',
-    { schema: { body: Type.Object({ reason: Type.String({ default: 'none given' }) }) } },
+    {
+      config: { access: 'public' },
+      schema: { body: Type.Object({ reason: Type.String({ default: 'none given' }) }) },
+    },
     async (request) => request.body,
   );
   local.post(
     '/required',
-    { schema: { body: Type.Object({ text: Type.String() }) } },
+    { config: { access: 'public' }, schema: { body: Type.Object({ text: Type.String() }) } },
     async (request) => request.body,
   );
   assert.deepEqual((await local.inject({ method: 'POST', url: '/optional' })).json(), {

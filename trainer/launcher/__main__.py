@@ -11,7 +11,7 @@ from typing import Sequence
 
 from student.cli import UsageParser as _Parser
 from student.errors import EXIT_CODES
-from student.result import write_atomically
+from student.files import write_atomically
 
 from ..bundle_source import fetch_bundle_bytes
 from ..http_retry import HttpFailure
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--memory-bytes", type=int, default=Limits.memory_bytes)
     run.add_argument("--processes", type=int, default=Limits.processes)
     run.add_argument("--file-bytes", type=int, default=Limits.file_bytes)
+    run.add_argument("--disk-bytes", type=int, default=Limits.disk_bytes, help="what the run's folder may hold in all")
     run.add_argument("--threads", type=int, default=1)
     run.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
 
@@ -78,6 +79,7 @@ def _run(args: argparse.Namespace) -> int:
         memory_bytes=args.memory_bytes,
         processes=args.processes,
         file_bytes=args.file_bytes,
+        disk_bytes=args.disk_bytes,
     )
     try:
         tools = require_tools()
@@ -108,7 +110,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     evidence = Evidence(roots=view_roots(run))
     with open(args.run_dir / "student.log", "ab") as log:
-        outcome = supervise(bwrap_command(run, tools, limits, as_root), tools["strace"], evidence, limits.wall_seconds, log, log)
+        command = bwrap_command(run, tools, limits, as_root)
+        outcome = supervise(command, tools["strace"], evidence, limits.wall_seconds, log, log, work, limits.disk_bytes)
     result = assemble(
         work / "result.json",
         spec,
@@ -120,6 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         outcome.wall_seconds,
         evidence.events,
         evidence.limit_hits,
+        limits.disk_bytes if outcome.over_disk else None,
     )
     failure = result.get("failure") or {}
     if failure:

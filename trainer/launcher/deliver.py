@@ -104,12 +104,21 @@ def assemble(
     wall_seconds: float,
     events: list[dict[str, str]],
     limit_hits: int = 0,
+    over_disk_limit: int | None = None,
 ) -> dict[str, Any]:
     """The result to deliver for one run, from what the sandbox left and what was seen outside it."""
     task = str(spec.get("task", "unknown"))
     if timed_out:
         result = failure_result(
             task, seed, spec, "timeout", f"the run passed its wall-clock limit of {wall_limit:g} s and was killed"
+        )
+    elif over_disk_limit is not None:
+        result = failure_result(
+            task,
+            seed,
+            spec,
+            "resource_limit",
+            f"the run's folder grew past its disk limit of {over_disk_limit} bytes and the run was killed",
         )
     elif killed_by is not None:
         kind, message = describe_kill(killed_by, wall_limit)

@@ -50,6 +50,8 @@ class Limits:
     memory_bytes: int = 8 << 30
     processes: int = 256
     file_bytes: int = 1 << 30
+    # Everything the run leaves in its writable folder together (the supervisor watches it).
+    disk_bytes: int = 4 << 30
     open_files: int = 1024
     tmp_bytes: int = 256 << 20
 

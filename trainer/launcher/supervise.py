@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from .evidence import TRACED_CALLS, Evidence
@@ -24,6 +25,15 @@ class Outcome:
     signal: int | None
     timed_out: bool
     wall_seconds: float
+    # The run's folder grew past its disk limit and the sandbox was killed for it.
+    over_disk: bool = False
+
+
+# How often the supervisor looks at the run's folder; a burst between two looks is bounded by the
+# file-size limit times the files written in that second.
+DISK_POLL_SECONDS = 1.0
+# Each file or folder is counted as at least one block, so a million empty files also fill the disk.
+MIN_ENTRY_BYTES = 4096
 
 
 def _die_with_launcher() -> None:
@@ -63,8 +73,11 @@ def supervise(
     wall_seconds: float,
     stdout: IO[bytes] | int | None = None,
     stderr: IO[bytes] | int | None = None,
+    disk_dir: Path | None = None,
+    disk_bytes: int | None = None,
 ) -> Outcome:
-    """Runs ``command`` traced; kills it (and so the whole sandbox) at ``wall_seconds``."""
+    """Runs ``command`` traced; kills it (and so the whole sandbox) at ``wall_seconds``, or as soon
+    as ``disk_dir`` (the run's writable folder) holds more than ``disk_bytes``."""
     read_fd, write_fd = os.pipe()
     started = time.monotonic()
     try:
@@ -80,22 +93,56 @@ def supervise(
         os.close(write_fd)
     reader = threading.Thread(target=_read_trace, args=(read_fd, evidence), daemon=True)
     reader.start()
-    timed_out = False
-    try:
-        process.wait(timeout=wall_seconds)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+    timed_out = over_disk = False
+    deadline = started + wall_seconds
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        try:
+            process.wait(timeout=min(DISK_POLL_SECONDS, remaining))
+            break
+        except subprocess.TimeoutExpired:
+            if disk_dir is not None and disk_bytes is not None and disk_usage(disk_dir, disk_bytes) > disk_bytes:
+                over_disk = True
+                break
+    if timed_out or over_disk:
         process.kill()
         process.wait()
     wall = time.monotonic() - started
     reader.join(timeout=10)
     code = process.returncode
     if code < 0:
-        return Outcome(None, -code, timed_out, wall)
+        return Outcome(None, -code, timed_out, wall, over_disk)
     # bubblewrap reports a child killed by a signal as 128 + the signal's number.
     if code > 128 and code - 128 in (signal.SIGKILL, signal.SIGXCPU, signal.SIGXFSZ, signal.SIGSEGV, signal.SIGABRT):
-        return Outcome(None, code - 128, timed_out, wall)
-    return Outcome(code, None, timed_out, wall)
+        return Outcome(None, code - 128, timed_out, wall, over_disk)
+    return Outcome(code, None, timed_out, wall, over_disk)
+
+
+def disk_usage(folder: Path, stop_above: int) -> int:
+    """Bytes the files and folders under ``folder`` take on disk (symbolic links not followed);
+    stops counting once past ``stop_above``, so a folder of millions of files costs one limit's walk."""
+    total = 0
+    pending = [str(folder)]
+    while pending:
+        try:
+            entries = os.scandir(pending.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                total += max(info.st_blocks * 512, MIN_ENTRY_BYTES)
+                if total > stop_above:
+                    return total
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+    return total
 
 
 def _read_trace(fd: int, evidence: Evidence) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from trainer.launcher.deliver import assemble, exit_code_of
 from trainer.launcher.evidence import Evidence, classify
 from trainer.launcher.sandbox import Limits, SandboxRun, bwrap_command, sandbox_uid, student_environment, view_roots
+from trainer.launcher.supervise import disk_usage
 
 TOOLS = {"bwrap": "/usr/bin/bwrap", "strace": "/usr/bin/strace", "prlimit": "/usr/bin/prlimit", "setpriv": "/usr/bin/setpriv"}
 SPEC = {"specVersion": 1, "task": "mnist1d", "loss": {"kind": "xent"}, "training": {"epochs": 1, "learningRate": 0.01, "batchSize": 8}}
@@ -127,6 +128,20 @@ def test_a_timed_out_or_killed_run_delivers_a_failure_not_what_it_left(tmp_path)
     assert "predictions" not in timed_out and exit_code_of(timed_out) == 7
     cpu = assemble(path, SPEC, 0, None, signal.SIGXCPU, False, 60, 30.0, [])
     assert cpu["failure"]["kind"] == "resource_limit" and exit_code_of(cpu) == 8
+    disk = assemble(path, SPEC, 0, None, signal.SIGKILL, False, 60, 3.0, [], 0, 1 << 20)
+    assert disk["failure"]["kind"] == "resource_limit" and "disk limit of 1048576 bytes" in disk["failure"]["message"]
+
+
+def test_disk_usage_counts_every_entry_follows_no_link_and_stops_past_its_limit(tmp_path):
+    (tmp_path / "big.bin").write_bytes(os.urandom(1 << 16))
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    for n in range(50):
+        (tmp_path / "deep" / "er" / f"empty-{n}").touch()
+    (tmp_path / "link").symlink_to("/usr")
+    usage = disk_usage(tmp_path, 1 << 40)
+    # 64 KiB of data, and at least one block for each of the 50 empty files, 2 folders and the link.
+    assert (1 << 16) + 53 * 4096 <= usage < (1 << 16) + 53 * 4096 + (1 << 20)
+    assert disk_usage(tmp_path, 10_000) < usage
 
 
 def test_a_result_that_breaks_its_schema_or_is_not_json_becomes_an_internal_failure(tmp_path):

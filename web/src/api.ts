@@ -1,5 +1,7 @@
 /** Calls to the api server with the session cookie; writes carry the dashboard header (CSRF). */
 
+import type { Session } from '../../core/api/dashboard.js';
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -37,12 +39,6 @@ export async function api<T>(path: string, options: { method?: string; body?: un
     throw new HttpError(response.status, error?.code ?? 'error', error?.message ?? `${response.status}`);
   }
   return parsed as T;
-}
-
-export interface Session {
-  via: 'cookie' | 'bearer';
-  temporalUiUrl: string;
-  namespace: string;
 }
 
 let session: Promise<Session> | undefined;

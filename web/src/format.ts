@@ -1,19 +1,4 @@
-/** Display formats shared by the pages. */
-
-export const pgr = (value: number | null | undefined): string =>
-  value === null || value === undefined ? '–' : value.toFixed(3);
-
-export const percent = (fraction: number | null | undefined): string =>
-  fraction === null || fraction === undefined ? '–' : `${Math.round(fraction * 100)} %`;
-
-export function ago(iso: string | null | undefined): string {
-  if (!iso) return '–';
-  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  if (seconds < 90) return `${seconds} s ago`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 129_600) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} d ago`;
-}
+/** Clock times for the charts (PGR, ago and percent are in core/display.ts, shared with the CLI). */
 
 export const clock = (ms: number): string =>
   new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

@@ -11,6 +11,8 @@ export interface RunLimits {
   readonly processes: number;
   /** Largest file the student may write (RLIMIT_FSIZE). */
   readonly fileBytes: number;
+  /** What the run's writable folder may hold in all; the launcher kills the run past it. */
+  readonly diskBytes: number;
 }
 
 export const DEFAULT_RUN_LIMITS: RunLimits = {
@@ -18,6 +20,7 @@ export const DEFAULT_RUN_LIMITS: RunLimits = {
   memoryBytes: 8 * 2 ** 30,
   processes: 256,
   fileBytes: 2 ** 30,
+  diskBytes: 4 * 2 ** 30,
 };
 
 /** The programs the sandbox cannot do without. */
@@ -65,6 +68,7 @@ export function launcherArgs(request: LaunchRequest): string[] {
   args.push('--memory-bytes', String(request.limits.memoryBytes));
   args.push('--processes', String(request.limits.processes));
   args.push('--file-bytes', String(request.limits.fileBytes));
+  args.push('--disk-bytes', String(request.limits.diskBytes));
   if (request.modelsDir) args.push('--models-dir', request.modelsDir);
   return args;
 }

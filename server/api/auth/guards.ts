@@ -11,7 +11,12 @@ import { admit, type OperatorVia } from './identity.js';
 
 export type Guard = (request: FastifyRequest) => Promise<void>;
 
-/** One guard per role: each admits an authenticated identity holding that role or a higher one. */
+/**
+ * One guard per role (core/operator-roles.ts), each the access level of the same name: `viewer`
+ * for reads, `operator` for actions on campaigns, `approver` for sign-offs and clearing flags,
+ * `admin` for managing identities. Each admits an authenticated identity holding that role or a
+ * higher one; the route then reads the identity with `identityOf(request)`.
+ */
 export type RoleGuards = Readonly<Record<OperatorRole, Guard>>;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { findCampaign, insertCampaignEvent } from '../../../activities/store/campaigns.js';
+import { Accepted, AgentParams, CampaignParams } from '../../../core/api/campaigns.js';
 import { BudgetLimits } from '../../../core/campaign-spec.js';
 import {
   campaignWorkflowId,
@@ -14,7 +15,6 @@ import { actorOf } from '../auth/identity.js';
 import type { ApiContext, ApiPlugin } from '../context.js';
 import { queryCampaign, researcherIdOf } from './campaign-queries.js';
 import { notRunning } from './routes.js';
-import { Accepted, AgentParams, CampaignParams } from './schemas.js';
 
 const Reason = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500 })) },
@@ -40,7 +40,7 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
     app.post(
       `/v1/campaigns/:campaignId/${action}`,
       {
-        onRequest: ctx.guards.operator,
+        config: { access: 'operator' },
         schema: {
           summary,
           tags: ['control'],
@@ -79,7 +79,7 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/campaigns/:campaignId/budget',
     {
-      onRequest: ctx.guards.operator,
+      config: { access: 'operator' },
       schema: {
         summary: 'Replace the campaign budget (experiments, GPU-hours, deadline)',
         tags: ['control'],
@@ -109,7 +109,7 @@ export const controlRoutes: ApiPlugin = async (app, { ctx }) => {
     app.post(
       `/v1/campaigns/:campaignId/agents/:agentId/${action}`,
       {
-        onRequest: ctx.guards.operator,
+        config: { access: 'operator' },
         schema: {
           summary:
             action === 'message'

@@ -11,6 +11,7 @@ import {
 } from '../../../activities/store/campaigns.js';
 import { queuedExperimentsByAgent } from '../../../activities/store/experiments.js';
 import { campaignLeaderboard } from '../../../activities/store/receipts.js';
+import { CampaignList, CampaignParams, CampaignView, Started } from '../../../core/api/campaigns.js';
 import { CampaignSpec, campaignSpecProblems, withAgentDefaults } from '../../../core/campaign-spec.js';
 import { parseWith, ValidationError } from '../../../core/validation.js';
 import { campaignWorkflowId } from '../../../workflows/definitions.js';
@@ -19,7 +20,6 @@ import { AppError, errorResponses } from '../../http/errors.js';
 import { actorOf } from '../auth/identity.js';
 import type { ApiPlugin } from '../context.js';
 import { queryCampaign, queryResearcher, researcherIdOf } from './campaign-queries.js';
-import { CampaignListItem, CampaignParams, CampaignView, Started } from './schemas.js';
 
 const slugOf = (name: string) =>
   name
@@ -36,7 +36,7 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/campaigns',
     {
-      onRequest: ctx.guards.operator,
+      config: { access: 'operator' },
       schema: {
         summary: 'Start a campaign from a campaign spec',
         tags: ['campaigns'],
@@ -101,15 +101,12 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'List campaigns, newest first',
         tags: ['campaigns'],
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
-        response: {
-          200: Type.Object({ campaigns: Type.Array(CampaignListItem) }),
-          ...errorResponses(400, 401, 403),
-        },
+        response: { 200: CampaignList, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -133,7 +130,7 @@ export const campaignRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: "A campaign with each agent's live state, budget use and summary",
         tags: ['campaigns'],

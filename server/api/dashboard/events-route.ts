@@ -1,7 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
+import { CampaignParams, type CampaignView } from '../../../core/api/campaigns.js';
+import type { Leaderboard } from '../../../core/api/experiments.js';
+import type { ThreadList } from '../../../core/api/forum.js';
+import type { PgrSeries } from '../../../core/api/results.js';
+import type { CampaignSnapshot } from '../../../core/api/snapshot.js';
 import { AppError, errorResponses } from '../../http/errors.js';
-import { CampaignParams } from '../campaigns/schemas.js';
 import type { ApiPlugin } from '../context.js';
 
 /** How often a stream re-reads its campaign; a finished campaign is re-read less often. */
@@ -10,15 +14,6 @@ const FINISHED_POLL_MS = 10_000;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
-
-/** What one `snapshot` event carries: the same JSON the read routes answer. */
-export interface CampaignSnapshot {
-  readonly at: string;
-  readonly campaign: { status: string } & Record<string, unknown>;
-  readonly leaderboard: unknown[];
-  readonly series: unknown[];
-  readonly threads: unknown[];
-}
 
 type Read = { ok: true; snapshot: CampaignSnapshot } | { ok: false; status: number; body: unknown };
 
@@ -44,10 +39,10 @@ async function readSnapshot(
     ok: true,
     snapshot: {
       at: new Date().toISOString(),
-      campaign: campaign.json() as CampaignSnapshot['campaign'],
-      leaderboard: (board.json() as { leaderboard: unknown[] }).leaderboard,
-      series: (series.json() as { points: unknown[] }).points,
-      threads: (forum.json() as { threads: unknown[] }).threads,
+      campaign: campaign.json() as CampaignView,
+      leaderboard: (board.json() as Leaderboard).leaderboard,
+      series: (series.json() as PgrSeries).points,
+      threads: (forum.json() as ThreadList).threads,
     },
   };
 }
@@ -61,7 +56,7 @@ const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.s
  * stopped working. Authenticated by the dashboard's session cookie (EventSource sends it) or the
  * operator bearer token (the CLI's `campaign watch`).
  */
-export const eventsRoute: ApiPlugin = async (app, { ctx }) => {
+export const eventsRoute: ApiPlugin = async (app) => {
   const open = new Set<() => void>();
   // Streams never go idle; end them first, or closing the server would wait for them.
   app.addHook('preClose', async () => {
@@ -71,7 +66,7 @@ export const eventsRoute: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/events',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'Server-sent events: a snapshot of the campaign whenever it changes',
         tags: ['dashboard'],

@@ -2,19 +2,12 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from 'typebox';
 import { findRun, type RunRow } from '../../../activities/store/runs.js';
+import { RunLog } from '../../../core/api/dashboard.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import type { ApiPlugin } from '../context.js';
 
 /** The most of a log file read from its end, whatever `tail` asks. */
 const MAX_TAIL_BYTES = 1024 * 1024;
-
-const RunLog = Type.Object({
-  runId: Type.String(),
-  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('student')]),
-  text: Type.String(),
-  lines: Type.Integer(),
-  truncated: Type.Boolean({ description: 'True when earlier lines of the log were left out.' }),
-});
 
 /** The last `lines` lines of a file (reading at most {@link MAX_TAIL_BYTES} from its end), or null when absent. */
 export async function tailFile(
@@ -67,7 +60,7 @@ export const logsRoute: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/runs/:runId/logs',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: "The tail of a trainer run's stdout or stderr (local executor, same machine only)",
         tags: ['dashboard'],

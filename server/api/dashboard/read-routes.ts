@@ -1,90 +1,12 @@
-import { Type } from 'typebox';
 import { findCampaign } from '../../../activities/store/campaigns.js';
 import { findExperiment, listExperiments } from '../../../activities/store/experiments.js';
 import { experimentScores, pgrSeries } from '../../../activities/store/receipts.js';
 import { listCampaignRuns, listResultSummaries } from '../../../activities/store/runs.js';
+import { CampaignParams } from '../../../core/api/campaigns.js';
+import { ExperimentParams } from '../../../core/api/experiments.js';
+import { CampaignExport, ExperimentResults, PgrSeries } from '../../../core/api/results.js';
 import { AppError, errorResponses } from '../../http/errors.js';
-import { CampaignParams } from '../campaigns/schemas.js';
 import type { ApiPlugin } from '../context.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
-const PgrPoint = Type.Object({
-  agentId: Type.String(),
-  experimentId: Type.String(),
-  at: Type.String(),
-  reportedPgr: Type.Number(),
-  pgrMean: Nullable(Type.Number()),
-  ciLow: Nullable(Type.Number()),
-  ciHigh: Nullable(Type.Number()),
-});
-
-const SeedScore = Type.Object({ seed: Type.Integer(), accuracy: Type.Number(), pgr: Type.Number() });
-const Score = Type.Object({
-  submissionId: Type.String(),
-  reportedPgr: Nullable(Type.Number()),
-  pgrMean: Nullable(Type.Number()),
-  ciLow: Nullable(Type.Number()),
-  ciHigh: Nullable(Type.Number()),
-  perSeed: Type.Array(SeedScore),
-});
-
-const CurvePoint = Type.Object({
-  epoch: Type.Integer(),
-  trainLoss: Nullable(Type.Number()),
-  weakValAccuracy: Nullable(Type.Number()),
-});
-const Result = Type.Object({
-  runId: Type.String(),
-  experimentId: Type.String(),
-  seed: Type.Integer(),
-  status: Type.String(),
-  curve: Type.Array(CurvePoint),
-  weakValidationAccuracy: Nullable(Type.Number()),
-  stoppedEpoch: Nullable(Type.Integer()),
-  trainExamples: Nullable(Type.Integer()),
-  wallSeconds: Type.Number(),
-  device: Type.String(),
-  failure: Nullable(Type.Object({ kind: Type.String(), message: Type.String() })),
-  receivedAt: Type.String(),
-});
-
-const ExportedExperiment = Type.Object({
-  id: Type.String(),
-  agentId: Type.String(),
-  seq: Type.Integer(),
-  status: Type.String(),
-  hypothesis: Type.String(),
-  seeds: Type.Array(Type.Integer()),
-  noEval: Type.Boolean(),
-  failureReason: Nullable(Type.String()),
-  spec: Type.Unknown(),
-  createdAt: Type.String(),
-  finishedAt: Nullable(Type.String()),
-  score: Nullable(Score),
-});
-const ExportedRun = Type.Object({
-  runId: Type.String(),
-  experimentId: Type.String(),
-  seed: Type.Integer(),
-  attempt: Type.Integer(),
-  executor: Type.String(),
-  status: Type.String(),
-  failureKind: Nullable(Type.String()),
-  failureMessage: Nullable(Type.String()),
-  wallSeconds: Nullable(Type.Number()),
-  stoppedEpoch: Nullable(Type.Integer()),
-  device: Nullable(Type.String()),
-  publicAccuracy: Nullable(Type.Number()),
-  publicPgr: Nullable(Type.Number()),
-  createdAt: Type.String(),
-  finishedAt: Nullable(Type.String()),
-});
-
-const ExperimentParams = Type.Object({
-  experimentId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' }),
-});
 
 /**
  * Read routes the dashboard and the CLI need beyond the campaign routes: PGR over time, an
@@ -95,12 +17,12 @@ export const readRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/pgr-series',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'Every scored experiment of a campaign as a point of public PGR over time',
         tags: ['dashboard'],
         params: CampaignParams,
-        response: { 200: Type.Object({ points: Type.Array(PgrPoint) }), ...errorResponses(401, 403) },
+        response: { 200: PgrSeries, ...errorResponses(401, 403) },
       },
     },
     async (request) => ({ points: await pgrSeries(ctx.pool, request.params.campaignId) }),
@@ -109,16 +31,13 @@ export const readRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/experiments/:experimentId/results',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary:
           "An experiment's public score per seed and each run's result: timings, failure, training curve",
         tags: ['dashboard'],
         params: ExperimentParams,
-        response: {
-          200: Type.Object({ score: Nullable(Score), results: Type.Array(Result) }),
-          ...errorResponses(401, 403, 404),
-        },
+        response: { 200: ExperimentResults, ...errorResponses(401, 403, 404) },
       },
     },
     async (request) => {
@@ -136,26 +55,12 @@ export const readRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/export',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: "Everything recorded about a campaign's experiments and runs, for CSV or JSON export",
         tags: ['dashboard'],
         params: CampaignParams,
-        response: {
-          200: Type.Object({
-            campaign: Type.Object({
-              id: Type.String(),
-              name: Type.String(),
-              taskId: Type.String(),
-              status: Type.String(),
-              createdAt: Type.String(),
-              finishedAt: Nullable(Type.String()),
-            }),
-            experiments: Type.Array(ExportedExperiment),
-            runs: Type.Array(ExportedRun),
-          }),
-          ...errorResponses(401, 403, 404),
-        },
+        response: { 200: CampaignExport, ...errorResponses(401, 403, 404) },
       },
     },
     async (request) => {

@@ -3,6 +3,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { Type } from 'typebox';
 import { findCampaign, insertCampaignEvent } from '../../../activities/store/campaigns.js';
 import { insertExperiment, listExperiments } from '../../../activities/store/experiments.js';
+import { AgentParams, CampaignParams } from '../../../core/api/campaigns.js';
+import { ResetAnswer, RetryAnswer } from '../../../core/api/dashboard.js';
 import type { CampaignSpec } from '../../../core/campaign-spec.js';
 import type { ExperimentSpec } from '../../../core/experiment-spec.js';
 import { campaignWorkflowId, experimentWorkflowId } from '../../../workflows/definitions.js';
@@ -10,7 +12,6 @@ import { experimentWorkflow } from '../../../workflows/index.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { actorOf } from '../auth/identity.js';
 import { queryCampaign, researcherIdOf } from '../campaigns/campaign-queries.js';
-import { AgentParams, CampaignParams } from '../campaigns/schemas.js';
 import type { ApiContext, ApiPlugin } from '../context.js';
 import { findResetPoint, type HistoryEvent, isCompletedTask } from './reset-point.js';
 import { planRetries } from './retry-plan.js';
@@ -22,19 +23,6 @@ const RetryRequest = Type.Object(
   },
   { additionalProperties: false },
 );
-const RetryAnswer = Type.Object({
-  dryRun: Type.Boolean(),
-  retried: Type.Array(
-    Type.Object({
-      experimentId: Type.String({ description: 'The failed experiment (the original or its latest retry).' }),
-      retryId: Type.String(),
-      agentId: Type.String(),
-      workflowId: Type.String(),
-      started: Type.Boolean({ description: 'False when that retry was already running.' }),
-    }),
-  ),
-  refused: Type.Array(Type.Object({ experimentId: Type.String(), reason: Type.String() })),
-});
 
 const ResetRequest = Type.Object(
   {
@@ -49,17 +37,6 @@ const ResetRequest = Type.Object(
   },
   { additionalProperties: false },
 );
-const ResetAnswer = Type.Object({
-  workflowId: Type.String(),
-  runId: Type.String({ description: 'The run that was reset (terminated when it was still running).' }),
-  eventId: Type.Integer({ description: 'The WorkflowTaskCompleted event the new run starts after.' }),
-  failure: Type.Union([
-    Type.Object({ eventId: Type.Integer(), kind: Type.String(), message: Type.String() }),
-    Type.Null(),
-  ]),
-  newRunId: Type.Union([Type.String(), Type.Null()], { description: 'Null for a dry run.' }),
-  temporalUrl: Type.String(),
-});
 
 type ResetBody = { eventId?: number; dryRun?: boolean; reason?: string };
 
@@ -124,7 +101,7 @@ export const repairRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/campaigns/:campaignId/retry-failed',
     {
-      onRequest: ctx.guards.operator,
+      config: { access: 'operator' },
       schema: {
         summary: 'Re-run the failed experiments of a campaign, each as a new experiment <id>-retry<n>',
         description:
@@ -206,7 +183,7 @@ export const repairRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/campaigns/:campaignId/reset',
     {
-      onRequest: ctx.guards.operator,
+      config: { access: 'operator' },
       schema: {
         summary:
           'Reset the campaign workflow to the last good point before its first failure (Temporal reset)',
@@ -231,7 +208,7 @@ export const repairRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/campaigns/:campaignId/agents/:agentId/reset',
     {
-      onRequest: ctx.guards.operator,
+      config: { access: 'operator' },
       schema: {
         summary:
           "Reset an agent's researcher to the last good point before its first failure (Temporal reset)",

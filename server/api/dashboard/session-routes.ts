@@ -1,17 +1,10 @@
 import { Type } from 'typebox';
 import { endSession, openSession } from '../../../activities/store/sessions.js';
-import { OperatorRole } from '../../../core/operator-roles.js';
+import { LoggedOut, Session, SessionOpened } from '../../../core/api/dashboard.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { admittedOf } from '../auth/identity.js';
 import type { ApiPlugin } from '../context.js';
 import { cookieOf, SESSION_COOKIE, SESSION_TTL_SECONDS, sessionCookie } from './session.js';
-
-const Session = Type.Object({
-  via: Type.Union([Type.Literal('bearer'), Type.Literal('cookie')]),
-  operator: Type.Object({ id: Type.String(), name: Type.String(), role: OperatorRole }),
-  temporalUiUrl: Type.String(),
-  namespace: Type.String(),
-});
 
 /**
  * The dashboard's login: an operator token is presented once and exchanged for a server-side
@@ -24,6 +17,7 @@ export const sessionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/session',
     {
+      config: { access: 'public' },
       bodyLimit: 4096,
       schema: {
         summary: 'Log in to the dashboard with an operator token; sets the session cookie',
@@ -33,10 +27,7 @@ export const sessionRoutes: ApiPlugin = async (app, { ctx }) => {
           { token: Type.String({ minLength: 1, maxLength: 500 }) },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({ expiresAt: Type.String(), operator: Session.properties.operator }),
-          ...errorResponses(400, 401),
-        },
+        response: { 200: SessionOpened, ...errorResponses(400, 401) },
       },
     },
     async (request, reply) => {
@@ -54,11 +45,12 @@ export const sessionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.delete(
     '/v1/session',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Log out of the dashboard: ends the session in the record and clears the cookie',
         tags: ['dashboard'],
         security: [],
-        response: { 200: Type.Object({ loggedOut: Type.Literal(true) }) },
+        response: { 200: LoggedOut },
       },
     },
     async (request, reply) => {
@@ -72,7 +64,7 @@ export const sessionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/session',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary:
           'Who is asking (identity and role; session cookie or bearer token), and where the Temporal UI is',

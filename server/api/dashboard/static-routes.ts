@@ -35,17 +35,17 @@ function secure(reply: FastifyReply, contentType: string): FastifyReply {
  * `/v1` routes with the session cookie.
  */
 export const staticRoutes: ApiPlugin = async (app) => {
-  const hide = { schema: { hide: true } } as const;
-  app.get('/', hide, async (_request, reply) => reply.redirect('/ui/'));
-  app.get('/ui', hide, async (_request, reply) => reply.redirect('/ui/'));
-  app.get('/ui/assets/app.js', hide, async (_request, reply) =>
+  const staticFile = { config: { access: 'public' }, schema: { hide: true } } as const;
+  app.get('/', staticFile, async (_request, reply) => reply.redirect('/ui/'));
+  app.get('/ui', staticFile, async (_request, reply) => reply.redirect('/ui/'));
+  app.get('/ui/assets/app.js', staticFile, async (_request, reply) =>
     secure(reply, 'text/javascript; charset=utf-8').send(await dashboardScript()),
   );
-  app.get('/ui/assets/style.css', hide, async (_request, reply) =>
+  app.get('/ui/assets/style.css', staticFile, async (_request, reply) =>
     secure(reply, 'text/css; charset=utf-8').send(await readFile(join(WEB_ROOT, 'style.css'), 'utf8')),
   );
   const page = async (_request: unknown, reply: FastifyReply) =>
     secure(reply, 'text/html; charset=utf-8').send(await readFile(join(WEB_ROOT, 'index.html'), 'utf8'));
-  app.get('/ui/', hide, page);
-  app.get('/ui/*', hide, page);
+  app.get('/ui/', staticFile, page);
+  app.get('/ui/*', staticFile, page);
 };

@@ -8,24 +8,11 @@ import {
   loadThread,
   unlinkableExperiments,
 } from '../../../activities/store/forum.js';
+import { CampaignParams } from '../../../core/api/campaigns.js';
+import { Post, PostWithReplies, ThreadList } from '../../../core/api/forum.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { actorOf } from '../campaigns/routes.js';
-import { CampaignParams } from '../campaigns/schemas.js';
 import type { ApiPlugin } from '../context.js';
-
-const Post = Type.Object({
-  id: Type.Integer(),
-  campaignId: Type.String(),
-  parentId: Type.Union([Type.Integer(), Type.Null()]),
-  authorKind: Type.String(),
-  authorId: Type.String(),
-  kind: Type.String(),
-  title: Type.String(),
-  body: Type.String(),
-  experimentIds: Type.Array(Type.String()),
-  createdAt: Type.String(),
-});
-const Thread = Type.Object({ ...Post.properties, replies: Type.Integer() });
 
 const NewPost = Type.Object(
   {
@@ -47,7 +34,7 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/forum',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'Threads of a campaign forum, newest first',
         tags: ['forum'],
@@ -57,7 +44,7 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
           before: Type.Optional(Type.Integer({ minimum: 1 })),
           kind: Type.Optional(Type.Enum(FORUM_KINDS)),
         }),
-        response: { 200: Type.Object({ threads: Type.Array(Thread) }), ...errorResponses(400, 401, 403) },
+        response: { 200: ThreadList, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({
@@ -72,15 +59,12 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/forum/posts/:postId',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'A post and its replies',
         tags: ['forum'],
         params: Type.Object({ postId: Type.Integer({ minimum: 1 }) }),
-        response: {
-          200: Type.Object({ post: Post, replies: Type.Array(Post) }),
-          ...errorResponses(400, 401, 403, 404),
-        },
+        response: { 200: PostWithReplies, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -93,7 +77,7 @@ export const forumRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/campaigns/:campaignId/forum',
     {
-      onRequest: ctx.guards.operator,
+      config: { access: 'operator' },
       schema: {
         summary:
           'Post to a campaign forum as an operator (agents read it in their digest); linked experiments must be of the campaign',

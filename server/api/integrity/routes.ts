@@ -1,24 +1,10 @@
 import { Type } from 'typebox';
 import { clearFlag, listFlags } from '../../../activities/store/integrity-flags.js';
+import { CampaignParams } from '../../../core/api/campaigns.js';
+import { FlagCleared, FlagList } from '../../../core/api/integrity.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { actorOf } from '../auth/identity.js';
-import { CampaignParams } from '../campaigns/schemas.js';
 import type { ApiPlugin } from '../context.js';
-
-const Flag = Type.Object({
-  id: Type.Integer(),
-  campaignId: Type.String(),
-  experimentId: Type.Union([Type.String(), Type.Null()]),
-  agentId: Type.Union([Type.String(), Type.Null()]),
-  kind: Type.String(),
-  severity: Type.String(),
-  message: Type.String(),
-  detail: Type.Record(Type.String(), Type.Unknown()),
-  createdAt: Type.String(),
-  clearedAt: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  clearedBy: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  clearReason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-});
 
 const FlagParams = Type.Object({ flagId: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) });
 
@@ -31,7 +17,7 @@ export const integrityRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/flags',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'Integrity flags of a campaign, newest first',
         tags: ['integrity'],
@@ -39,7 +25,7 @@ export const integrityRoutes: ApiPlugin = async (app, { ctx }) => {
         querystring: Type.Object({
           experiment: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' })),
         }),
-        response: { 200: Type.Object({ flags: Type.Array(Flag) }), ...errorResponses(400, 401, 403) },
+        response: { 200: FlagList, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({
@@ -50,7 +36,7 @@ export const integrityRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/flags/:flagId/clear',
     {
-      onRequest: ctx.guards.approver,
+      config: { access: 'approver' },
       schema: {
         summary: 'Clear an integrity flag, as the authenticated approver, with a reason (kept in the record)',
         tags: ['integrity'],
@@ -59,10 +45,7 @@ export const integrityRoutes: ApiPlugin = async (app, { ctx }) => {
           { reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }) },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({ flagId: Type.String(), cleared: Type.Literal(true), clearedBy: Type.String() }),
-          ...errorResponses(400, 401, 403, 404, 409),
-        },
+        response: { 200: FlagCleared, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {

@@ -6,6 +6,7 @@ import {
   revokeOperator,
   rotateOperator,
 } from '../../../activities/store/operators.js';
+import { MintedOperator, OperatorList } from '../../../core/api/operators.js';
 import {
   CONFIGURED_OPERATOR_NAME,
   OperatorIdentity,
@@ -17,10 +18,6 @@ import { actorOf } from '../auth/identity.js';
 import type { ApiPlugin } from '../context.js';
 
 const OperatorParams = Type.Object({ operatorId: Type.String({ pattern: '^op-[a-z0-9-]{1,60}$' }) });
-const WithToken = Type.Object({
-  ...OperatorIdentity.properties,
-  token: Type.String({ description: 'The bearer token: shown only in this answer.' }),
-});
 
 function answerOf(
   answer: ChangeAnswer,
@@ -44,19 +41,14 @@ function answerOf(
  * revoke an identity. Tokens are shown once, when minted or rotated; the record keeps their hash.
  */
 export const operatorRoutes: ApiPlugin = async (app, { ctx }) => {
-  const admin = { onRequest: ctx.guards.admin } as const;
-
   app.get(
     '/v1/operators',
     {
-      ...admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'Operator identities and their roles (never their tokens), revoked ones included',
         tags: ['operators'],
-        response: {
-          200: Type.Object({ operators: Type.Array(OperatorIdentity) }),
-          ...errorResponses(401, 403),
-        },
+        response: { 200: OperatorList, ...errorResponses(401, 403) },
       },
     },
     async () => ({ operators: await listOperators(ctx.pool) }),
@@ -65,12 +57,12 @@ export const operatorRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/operators',
     {
-      ...admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'Mint an operator identity; the answer holds its token, shown only now',
         tags: ['operators'],
         body: Type.Object({ name: OperatorName, role: OperatorRole }, { additionalProperties: false }),
-        response: { 201: WithToken, ...errorResponses(400, 401, 403, 409) },
+        response: { 201: MintedOperator, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -93,12 +85,12 @@ export const operatorRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/operators/:operatorId/rotate',
     {
-      ...admin,
+      config: { access: 'admin' },
       schema: {
         summary: "Give an identity a new token; the old token and the identity's sessions stop working now",
         tags: ['operators'],
         params: OperatorParams,
-        response: { 200: WithToken, ...errorResponses(400, 401, 403, 404, 409) },
+        response: { 200: MintedOperator, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -111,7 +103,7 @@ export const operatorRoutes: ApiPlugin = async (app, { ctx }) => {
   app.delete(
     '/v1/operators/:operatorId',
     {
-      ...admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'Revoke an identity now (idempotent): its token and sessions stop working',
         tags: ['operators'],

@@ -4,35 +4,17 @@ import { findCampaign, insertCampaignEvent } from '../../../activities/store/cam
 import { findExperiment } from '../../../activities/store/experiments.js';
 import { openCriticalFlags } from '../../../activities/store/integrity-flags.js';
 import { findPromotion, listPromotions, type PromotionRow } from '../../../activities/store/promotions.js';
+import { CampaignParams } from '../../../core/api/campaigns.js';
+import { ExperimentParams } from '../../../core/api/experiments.js';
+import { Promotion, PromotionList, PromotionStarted } from '../../../core/api/promotions.js';
 import { CampaignSpec } from '../../../core/campaign-spec.js';
 import { parseWith } from '../../../core/validation.js';
 import { promotionWorkflowId, signOffUpdate } from '../../../workflows/definitions.js';
 import { promotionWorkflow } from '../../../workflows/index.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { actorOf } from '../auth/identity.js';
-import { CampaignParams } from '../campaigns/schemas.js';
 import type { ApiContext, ApiPlugin } from '../context.js';
 
-const Promotion = Type.Object({
-  id: Type.String(),
-  campaignId: Type.String(),
-  experimentId: Type.String(),
-  trigger: Type.String(),
-  requestedBy: Type.String(),
-  state: Type.String(),
-  candidateNumber: Type.Integer(),
-  freshSeeds: Type.Array(Type.Integer()),
-  numbers: Type.Unknown(),
-  reason: Type.Union([Type.String(), Type.Null()]),
-  signedOffBy: Type.Union([Type.String(), Type.Null()]),
-  signOffReason: Type.Union([Type.String(), Type.Null()]),
-  signedOffAt: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  finishedAt: Type.Union([Type.String(), Type.Null()]),
-});
-const ExperimentParams = Type.Object({
-  experimentId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,200}$' }),
-});
 const PromotionParams = Type.Object({
   promotionId: Type.String({ pattern: '^promotion-[a-z0-9-]{1,200}$' }),
 });
@@ -71,16 +53,13 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/experiments/:experimentId/promote',
     {
-      onRequest: ctx.guards.operator,
+      config: { access: 'operator' },
       schema: {
         summary:
           'Put a scored experiment through the promotion gate (fresh seeds, private half, held-out task)',
         tags: ['promotions'],
         params: ExperimentParams,
-        response: {
-          202: Type.Object({ promotionId: Type.String(), workflowId: Type.String() }),
-          ...errorResponses(400, 401, 403, 404, 409),
-        },
+        response: { 202: PromotionStarted, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -137,12 +116,12 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/promotions',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'Promotions of a campaign with their verdicts and numbers',
         tags: ['promotions'],
         params: CampaignParams,
-        response: { 200: Type.Object({ promotions: Type.Array(Promotion) }), ...errorResponses(401, 403) },
+        response: { 200: PromotionList, ...errorResponses(401, 403) },
       },
     },
     async (request) => ({ promotions: await listPromotions(ctx.pool, request.params.campaignId) }),
@@ -151,7 +130,7 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/promotions/:promotionId',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'One promotion',
         tags: ['promotions'],
@@ -169,7 +148,7 @@ export const promotionRoutes: ApiPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/promotions/:promotionId/sign-off',
     {
-      onRequest: ctx.guards.approver,
+      config: { access: 'approver' },
       schema: {
         summary: 'Accept or reject a verified promotion, as the authenticated approver, with a reason',
         description:

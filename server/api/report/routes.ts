@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
+import { CampaignParams } from '../../../core/api/campaigns.js';
 import { AppError, errorResponses } from '../../http/errors.js';
-import { CampaignParams } from '../campaigns/schemas.js';
 import type { ApiPlugin } from '../context.js';
 import { renderHtml, renderMarkdown } from './render.js';
 import { loadReportData } from './report-data.js';
@@ -24,7 +24,7 @@ export const reportRoutes: ApiPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/campaigns/:campaignId/report',
     {
-      onRequest: ctx.guards.viewer,
+      config: { access: 'viewer' },
       schema: {
         summary: 'The campaign report: PGR over time, method families, promotions, integrity flags, cost',
         tags: ['report'],

@@ -1,10 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { markRunStarted, storeResult } from '../../../activities/store/runs.js';
+import { ResultStored, RunStarted } from '../../../core/api/runs.js';
 import { ResultBundle } from '../../../core/result-bundle.js';
-import { verifyRunToken } from '../../../runtime/run-token.js';
 import { AppError, errorResponses } from '../../http/errors.js';
-import { bearerOf } from '../auth/bearer.js';
 import type { ApiPlugin } from '../context.js';
 
 /** Largest result bundle accepted (64 MiB: ~20,000 test examples × 100 classes of JSON numbers). */
@@ -20,10 +18,6 @@ const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
  * (`kubectl logs job/...`): no spaces, quotes or shell metacharacters can pass.
  */
 export const EXTERNAL_ID_PATTERN = `^(pid:[0-9]{1,10}|job:${DNS_LABEL}/${DNS_LABEL})$`;
-const Stored = Type.Object({
-  runId: Type.String(),
-  outcome: Type.Union([Type.Literal('stored'), Type.Literal('duplicate')]),
-});
 
 /**
  * Where trainers upload their result bundle, with the run's own token. Stored once: the same
@@ -32,20 +26,10 @@ const Stored = Type.Object({
  * the database when the executor reports the run ended, so a dead worker loses nothing.
  */
 export const resultRoutes: ApiPlugin = async (app, { ctx }) => {
-  const runTokenGuard = async (request: FastifyRequest) => {
-    const token = bearerOf(request);
-    const { runId } = request.params as { runId: string };
-    if (token === null)
-      throw new AppError('unauthorized', "missing bearer token: send the run's upload token");
-    if (!verifyRunToken(ctx.runTokenKey, runId, token)) {
-      throw new AppError('unauthorized', `the token is not the upload token of run ${runId}`);
-    }
-  };
-
   app.post(
     '/v1/runs/:runId/started',
     {
-      onRequest: runTokenGuard,
+      config: { access: 'run' },
       schema: {
         summary: "Record that a run's process or Job started (run token; sent by the executor)",
         tags: ['runs'],
@@ -54,7 +38,7 @@ export const resultRoutes: ApiPlugin = async (app, { ctx }) => {
           { externalId: Type.String({ pattern: EXTERNAL_ID_PATTERN, maxLength: 132 }) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ runId: Type.String() }), ...errorResponses(400, 401, 404, 409) },
+        response: { 200: RunStarted, ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (request) => {
@@ -80,9 +64,9 @@ export const resultRoutes: ApiPlugin = async (app, { ctx }) => {
         tags: ['runs'],
         params: RunParams,
         body: ResultBundle,
-        response: { 200: Stored, 201: Stored, ...errorResponses(400, 401, 404, 409, 413) },
+        response: { 200: ResultStored, 201: ResultStored, ...errorResponses(400, 401, 404, 409, 413) },
       },
-      onRequest: runTokenGuard,
+      config: { access: 'run' },
     },
     async (request, reply) => {
       const outcome = await storeResult(ctx.pool, request.params.runId, request.body);

@@ -1,7 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
+import type { AuditVerification } from '../../../core/api/eval/audit.js';
 import type { Pool } from '../../../runtime/db.js';
 import type { Logger } from '../../../runtime/logger.js';
-import { type AuditVerification, verifyAudit } from './audit-repository.js';
+import { verifyAudit } from './audit-repository.js';
 
 /**
  * The gauges behind the audit alerts (k8s/observability/alert-rules.yaml). The eval server sets

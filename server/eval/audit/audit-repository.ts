@@ -1,3 +1,4 @@
+import type { AuditVerification } from '../../../core/api/eval/audit.js';
 import type { Pool } from '../../../runtime/db.js';
 import type { Queryable } from '../shared/db.js';
 import { brokenLinkReason, GENESIS_HASH, linkHash, type StoredLink } from './audit-chain.js';
@@ -39,18 +40,6 @@ export async function appendAudit(
   ]);
   await client.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [seq, hash]);
   return seq;
-}
-
-/** The result of recomputing the chain. */
-export interface AuditVerification {
-  readonly ok: boolean;
-  /** Entries read. */
-  readonly entries: number;
-  readonly headSeq: number;
-  readonly headHash: string;
-  /** Sequence number of the first entry that does not link, or the first missing one. */
-  readonly firstBrokenSeq: number | null;
-  readonly reason: string | null;
 }
 
 const PAGE = 2000;

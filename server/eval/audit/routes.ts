@@ -1,38 +1,23 @@
 import { Type } from 'typebox';
+import { AuditEntries, AuditVerification } from '../../../core/api/eval/audit.js';
 import { errorResponses } from '../../http/errors.js';
 import type { EvalPlugin } from '../context.js';
-import { BEARER, Sha256Hex } from '../shared/schemas.js';
+import { BEARER } from '../shared/openapi.js';
 import { readAudit, verifyAudit } from './audit-repository.js';
-
-const Verification = Type.Object({
-  ok: Type.Boolean(),
-  entries: Type.Integer(),
-  headSeq: Type.Integer(),
-  headHash: Type.String(),
-  firstBrokenSeq: Type.Union([Type.Integer(), Type.Null()]),
-  reason: Type.Union([Type.String(), Type.Null()]),
-});
-
-const Link = Type.Object({
-  seq: Type.Integer(),
-  prevHash: Sha256Hex,
-  hash: Sha256Hex,
-  entry: Type.Unknown(),
-});
 
 /** Admin routes over the audit log: recompute the chain, and read entries. */
 export const auditRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/admin/audit/verify',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'Recompute the hash chain of the audit log and report the first broken link',
         description:
           'Record headHash somewhere else: a chain rewritten from the start is detected only against it.',
         tags: ['admin'],
         security: BEARER,
-        response: { 200: Verification, ...errorResponses(401, 403) },
+        response: { 200: AuditVerification, ...errorResponses(401, 403) },
       },
     },
     async () => verifyAudit(ctx.pool),
@@ -41,7 +26,7 @@ export const auditRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/admin/audit',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'Read audit entries after a sequence number, oldest first',
         tags: ['admin'],
@@ -53,7 +38,7 @@ export const auditRoutes: EvalPlugin = async (app, { ctx }) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ entries: Type.Array(Link) }), ...errorResponses(400, 401, 403) },
+        response: { 200: AuditEntries, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({

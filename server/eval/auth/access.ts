@@ -1,5 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
+import type { AccessGuards, Guard } from '../../http/route-access.js';
 import type { Queryable } from '../shared/db.js';
 import { findTokenByHash } from '../tokens/token-repository.js';
 import type { AgentPrincipal, Principal } from './principal.js';
@@ -14,9 +15,6 @@ export interface AccessDeps {
   readonly db: Queryable;
   readonly adminToken: string;
 }
-
-/** An `onRequest` hook that admits a request or throws the AppError that refuses it. */
-export type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 const unauthorized = (message: string) =>
   new AppError('unauthorized', message, { headers: { 'www-authenticate': 'Bearer' } });
@@ -74,7 +72,10 @@ async function fromStoredToken(db: Queryable, token: string): Promise<Principal>
   };
 }
 
-/** The guards routes declare in `onRequest`, each naming who may call. */
+/**
+ * The guard of each eval access level, which a route names in `config.access` and the app adds
+ * (server/http/route-access.ts); each guard's refusal says who may call.
+ */
 export function createGuards(deps: AccessDeps) {
   const only =
     (allowed: (p: Principal, request: FastifyRequest) => string | null): Guard =>
@@ -102,10 +103,8 @@ export function createGuards(deps: AccessDeps) {
       const { taskId } = request.params as { taskId?: string };
       return p.taskId === taskId ? null : `this run token may only download the bundle of task ${p.taskId}`;
     }),
-  };
+  } satisfies AccessGuards;
 }
-/** The guards of one app. */
-export type Guards = ReturnType<typeof createGuards>;
 
 /** The principal a guard admitted; throws when a route forgot its guard (a bug, hence 500). */
 export function principalOf(request: FastifyRequest): Principal {

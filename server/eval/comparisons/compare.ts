@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { ComparisonRequest, ComparisonResult } from '../../../core/api/eval/comparisons.js';
 import { pairedBootstrap } from '../../../core/paired-bootstrap.js';
 import { argmaxRows, correctAt, meanOf, pgr } from '../../../core/pgr.js';
 import { seedFromHex } from '../../../core/random.js';
 import type { ScoringKey } from '../tasks/task-repository.js';
-import type { ComparisonRequest, ComparisonResult } from './schemas.js';
 
 const LEVEL = 0.95;
 

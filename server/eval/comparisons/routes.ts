@@ -1,11 +1,11 @@
+import { MAX_SEEDS } from '../../../core/api/eval/common.js';
+import { ComparisonRequest, ComparisonResult } from '../../../core/api/eval/comparisons.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import type { EvalPlugin } from '../context.js';
-import { MAX_SEEDS } from '../settings.js';
-import { BEARER } from '../shared/schemas.js';
+import { BEARER } from '../shared/openapi.js';
 import { predictionProblems } from '../submissions/validate-predictions.js';
 import { isExpired } from '../tasks/task-repository.js';
 import { compareArms, comparisonProblems } from './compare.js';
-import { ComparisonRequest, ComparisonResult } from './schemas.js';
 
 /**
  * `POST /v1/admin/comparisons`: the promotion gate's scoring. Compares a candidate method with
@@ -17,7 +17,7 @@ export const comparisonRoutes: EvalPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/admin/comparisons',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       bodyLimit: ctx.settings.taskBodyLimit,
       schema: {
         summary: 'Compare a candidate with other arms on the same seeds (paired bootstrap); promotion only',

@@ -1,34 +1,5 @@
-import { type Static, Type } from 'typebox';
-import { MAX_SEEDS } from '../settings.js';
+import { ExperimentRecord, type ExperimentRegistration } from '../../../core/api/eval/experiments.js';
 import { checkRow, iso, type Queryable } from '../shared/db.js';
-import { AgentId, CampaignId, ExperimentId, TaskId, Timestamp } from '../shared/schemas.js';
-
-/** What the orchestrator registers before it runs an experiment. */
-export const ExperimentRegistration = Type.Object(
-  {
-    campaignId: CampaignId,
-    agentId: AgentId,
-    taskId: TaskId,
-    seeds: Type.Integer({
-      minimum: 1,
-      maximum: MAX_SEEDS,
-      description: 'Seeds the experiment runs (and may submit).',
-    }),
-    noEval: Type.Boolean({
-      description: 'True: the experiment may not be scored; a submission is a violation.',
-    }),
-  },
-  { additionalProperties: false },
-);
-export type ExperimentRegistration = Static<typeof ExperimentRegistration>;
-
-/** A registered experiment. */
-export const ExperimentRecord = Type.Object({
-  experimentId: ExperimentId,
-  ...ExperimentRegistration.properties,
-  createdAt: Timestamp,
-});
-export type ExperimentRecord = Static<typeof ExperimentRecord>;
 
 const COLUMNS = 'id, campaign_id, agent_id, task_id, seeds, no_eval, created_at';
 

@@ -1,13 +1,10 @@
+import { ExperimentParams } from '../../../core/api/eval/common.js';
+import { ExperimentRecord, ExperimentRegistration } from '../../../core/api/eval/experiments.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import type { EvalPlugin } from '../context.js';
-import { BEARER, ExperimentParams } from '../shared/schemas.js';
+import { BEARER } from '../shared/openapi.js';
 import { findTaskSummary, isExpired } from '../tasks/task-repository.js';
-import {
-  ExperimentRecord,
-  ExperimentRegistration,
-  findExperiment,
-  insertExperiment,
-} from './experiment-repository.js';
+import { findExperiment, insertExperiment } from './experiment-repository.js';
 
 const FIELDS = ['campaignId', 'agentId', 'taskId', 'seeds', 'noEval'] as const;
 
@@ -16,7 +13,7 @@ export const experimentRoutes: EvalPlugin = async (app, { ctx }) => {
   app.put(
     '/v1/admin/experiments/:experimentId',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'Register an experiment before it runs (idempotent)',
         description:
@@ -60,7 +57,7 @@ export const experimentRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/admin/experiments/:experimentId',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'Read an experiment registration',
         tags: ['admin'],

@@ -1,42 +1,21 @@
-import { type Static, Type } from 'typebox';
+import { AdminEntry, PublicEntry } from '../../../core/api/eval/leaderboard.js';
+import { ladderIntervalOf } from '../scoring/deferred-intervals.js';
 import { checkRow, iso, type Queryable } from '../shared/db.js';
-import { AgentId, ExperimentId, Interval, SubmissionId, Timestamp } from '../shared/schemas.js';
-import { SplitScore } from '../submissions/schemas.js';
+import {
+  type IntervalReader,
+  STORED_INTERVALS_ONLY,
+  withIntervals,
+} from '../submissions/interval-repository.js';
 
-/** One agent on the public leaderboard: its Ladder-reported best, never an exact score. */
-export const PublicEntry = Type.Object({
-  agentId: AgentId,
-  reportedPgr: Type.Number(),
-  interval: Type.Object(Interval.properties, {
-    description: 'Public 95 % interval, widened outward to the step.',
-  }),
-  experimentId: ExperimentId,
-  submissionId: SubmissionId,
-  updatedAt: Timestamp,
-});
-export type PublicEntry = Static<typeof PublicEntry>;
-
-/** One agent on the admin leaderboard: its best exact public score and that submission's private score. */
-export const AdminEntry = Type.Object({
-  agentId: AgentId,
-  submissions: Type.Integer(),
-  probeFlags: Type.Integer(),
-  reportedPgr: Type.Union([Type.Number(), Type.Null()]),
-  best: Type.Object({
-    submissionId: SubmissionId,
-    experimentId: ExperimentId,
-    submittedAt: Timestamp,
-    public: SplitScore,
-    private: SplitScore,
-  }),
-});
-export type AdminEntry = Static<typeof AdminEntry>;
-
-/** The Ladder states of a campaign's task, best first. */
+/**
+ * The Ladder states of a campaign's task, best first. A state whose submission's intervals are
+ * still pending gets its interval from them (computed now if need be).
+ */
 export async function publicLeaderboard(
   db: Queryable,
   campaignId: string,
   taskId: string,
+  intervals: IntervalReader = STORED_INTERVALS_ONLY,
 ): Promise<PublicEntry[]> {
   const result = await db.query(
     `SELECT agent_id, reported_pgr, interval_low, interval_high, experiment_id, submission_id, updated_at
@@ -44,20 +23,31 @@ export async function publicLeaderboard(
      ORDER BY reported_pgr DESC, updated_at, agent_id`,
     [campaignId, taskId],
   );
-  return result.rows.map((row) =>
-    checkRow(
+  const entries = result.rows.map(async (row) => {
+    const interval =
+      row.interval_low === null
+        ? await ladderIntervalFor(row.submission_id, intervals)
+        : { low: row.interval_low, high: row.interval_high };
+    return checkRow(
       PublicEntry,
       {
         agentId: row.agent_id,
         reportedPgr: row.reported_pgr,
-        interval: { low: row.interval_low, high: row.interval_high },
+        interval,
         experimentId: row.experiment_id,
         submissionId: row.submission_id,
         updatedAt: iso(row.updated_at),
       },
       'ladder row',
-    ),
-  );
+    );
+  });
+  return Promise.all(entries);
+}
+
+async function ladderIntervalFor(submissionId: string, intervals: IntervalReader) {
+  const stored = await intervals.ensure(submissionId);
+  if (stored === null) throw new Error(`ladder state names a missing submission ${submissionId}`);
+  return ladderIntervalOf(stored);
 }
 
 /** Each agent's best submission by exact public PGR, with that submission's private score, best first. */
@@ -65,6 +55,7 @@ export async function adminLeaderboard(
   db: Queryable,
   campaignId: string,
   taskId: string,
+  intervals: IntervalReader = STORED_INTERVALS_ONLY,
 ): Promise<AdminEntry[]> {
   const result = await db.query(
     `WITH counts AS (
@@ -72,7 +63,7 @@ export async function adminLeaderboard(
        FROM submissions WHERE campaign_id = $1 AND task_id = $2 GROUP BY agent_id),
      best AS (
        SELECT DISTINCT ON (agent_id) agent_id, id, experiment_id, created_at, public_score, private_score,
-              public_mean_pgr
+              public_mean_pgr, intervals_pending
        FROM submissions WHERE campaign_id = $1 AND task_id = $2
        ORDER BY agent_id, public_mean_pgr DESC, created_at, id)
      SELECT b.*, c.submissions, c.probe_flags, l.reported_pgr
@@ -81,8 +72,9 @@ export async function adminLeaderboard(
      ORDER BY b.public_mean_pgr DESC, b.created_at, b.agent_id`,
     [campaignId, taskId],
   );
-  return result.rows.map((row) =>
-    checkRow(
+  const entries = result.rows.map(async (stored) => {
+    const row = await withIntervals(stored, intervals);
+    return checkRow(
       AdminEntry,
       {
         agentId: row.agent_id,
@@ -98,6 +90,7 @@ export async function adminLeaderboard(
         },
       },
       'leaderboard row',
-    ),
-  );
+    );
+  });
+  return Promise.all(entries);
 }

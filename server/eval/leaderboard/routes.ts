@@ -1,9 +1,11 @@
 import { Type } from 'typebox';
+import { CampaignId, TaskId } from '../../../core/api/eval/common.js';
+import { AdminLeaderboard, PublicLeaderboard } from '../../../core/api/eval/leaderboard.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { principalOf } from '../auth/access.js';
 import type { EvalPlugin } from '../context.js';
-import { BEARER, CampaignId, TaskId } from '../shared/schemas.js';
-import { AdminEntry, adminLeaderboard, PublicEntry, publicLeaderboard } from './leaderboard-repository.js';
+import { BEARER } from '../shared/openapi.js';
+import { adminLeaderboard, publicLeaderboard } from './leaderboard-repository.js';
 
 const Query = Type.Object({ campaignId: CampaignId, taskId: TaskId }, { additionalProperties: false });
 
@@ -12,7 +14,7 @@ export const leaderboardRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/leaderboard',
     {
-      onRequest: ctx.guards.agentOrAdmin,
+      config: { access: 'agentOrAdmin' },
       schema: {
         summary: "Public leaderboard of a campaign's task: each agent's Ladder-reported best PGR",
         description:
@@ -20,15 +22,7 @@ export const leaderboardRoutes: EvalPlugin = async (app, { ctx }) => {
         tags: ['leaderboard'],
         security: BEARER,
         querystring: Query,
-        response: {
-          200: Type.Object({
-            campaignId: CampaignId,
-            taskId: TaskId,
-            step: Type.Number(),
-            entries: Type.Array(PublicEntry),
-          }),
-          ...errorResponses(400, 401, 403),
-        },
+        response: { 200: PublicLeaderboard, ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => {
@@ -44,7 +38,7 @@ export const leaderboardRoutes: EvalPlugin = async (app, { ctx }) => {
         campaignId,
         taskId,
         step: ctx.settings.ladderStep,
-        entries: await publicLeaderboard(ctx.pool, campaignId, taskId),
+        entries: await publicLeaderboard(ctx.pool, campaignId, taskId, ctx.intervals),
       };
     },
   );
@@ -52,7 +46,7 @@ export const leaderboardRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/admin/leaderboard',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       schema: {
         summary:
           "Admin leaderboard: each agent's best exact public score and that submission's private score",
@@ -60,15 +54,16 @@ export const leaderboardRoutes: EvalPlugin = async (app, { ctx }) => {
         tags: ['admin'],
         security: BEARER,
         querystring: Query,
-        response: {
-          200: Type.Object({ campaignId: CampaignId, taskId: TaskId, entries: Type.Array(AdminEntry) }),
-          ...errorResponses(400, 401, 403),
-        },
+        response: { 200: AdminLeaderboard, ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => {
       const { campaignId, taskId } = request.query;
-      return { campaignId, taskId, entries: await adminLeaderboard(ctx.pool, campaignId, taskId) };
+      return {
+        campaignId,
+        taskId,
+        entries: await adminLeaderboard(ctx.pool, campaignId, taskId, ctx.intervals),
+      };
     },
   );
 };

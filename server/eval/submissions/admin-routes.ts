@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
+import { AgentId, CampaignId, ExperimentId, SubmissionParams } from '../../../core/api/eval/common.js';
+import { AdminSubmission, AdminSubmissionList } from '../../../core/api/eval/submissions.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import type { EvalPlugin } from '../context.js';
-import { AgentId, BEARER, CampaignId, ExperimentId, SubmissionParams } from '../shared/schemas.js';
-import { AdminSubmission } from './schemas.js';
+import { BEARER } from '../shared/openapi.js';
 import { findAdminSubmission, listAdminSubmissions } from './submission-repository.js';
 
 /**
@@ -13,7 +14,7 @@ export const submissionAdminRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/admin/submissions/:submissionId',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'Read a submission with its full public score (and its private score with include=private)',
         tags: ['admin'],
@@ -23,7 +24,7 @@ export const submissionAdminRoutes: EvalPlugin = async (app, { ctx }) => {
           { include: Type.Optional(Type.Literal('private', { description: 'Add the private-half score.' })) },
           { additionalProperties: false },
         ),
-        response: { 200: AdminSubmission, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: AdminSubmission, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -31,6 +32,7 @@ export const submissionAdminRoutes: EvalPlugin = async (app, { ctx }) => {
         ctx.pool,
         request.params.submissionId,
         request.query.include === 'private',
+        ctx.intervals,
       );
       if (found === null)
         throw new AppError('submission_not_found', `no submission ${request.params.submissionId}`);
@@ -41,7 +43,7 @@ export const submissionAdminRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/admin/submissions',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       schema: {
         summary: 'List submissions with their full public scores, newest first',
         tags: ['admin'],
@@ -55,14 +57,16 @@ export const submissionAdminRoutes: EvalPlugin = async (app, { ctx }) => {
           },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({ submissions: Type.Array(AdminSubmission) }),
-          ...errorResponses(400, 401, 403),
-        },
+        response: { 200: AdminSubmissionList, ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => ({
-      submissions: await listAdminSubmissions(ctx.pool, request.query, request.query.limit ?? 100),
+      submissions: await listAdminSubmissions(
+        ctx.pool,
+        request.query,
+        request.query.limit ?? 100,
+        ctx.intervals,
+      ),
     }),
   );
 };

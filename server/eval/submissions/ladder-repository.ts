@@ -1,10 +1,13 @@
 import type { Queryable } from '../shared/db.js';
 
-/** What an agent was last told about its best public score on a task. */
+/**
+ * What an agent was last told about its best public score on a task. The interval is null until
+ * the intervals of the submission that raised it are stored (`interval-repository.ts`).
+ */
 export interface LadderState {
   readonly reportedPgr: number;
-  readonly intervalLow: number;
-  readonly intervalHigh: number;
+  readonly intervalLow: number | null;
+  readonly intervalHigh: number | null;
   readonly submissionId: string;
   readonly experimentId: string;
 }

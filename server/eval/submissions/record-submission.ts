@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ladderUpdate, outwardToStep } from '../../../core/ladder.js';
+import type { ProbeFlag, SubmissionReceipt } from '../../../core/api/eval/submissions.js';
+import { ladderUpdate } from '../../../core/ladder.js';
 import { withTransaction } from '../../../runtime/db.js';
 import type { AppError } from '../../http/errors.js';
 import { auditRecordOf } from '../audit/audit-hook.js';
@@ -8,22 +9,25 @@ import { appendAudit } from '../audit/audit-repository.js';
 import type { AgentPrincipal } from '../auth/principal.js';
 import type { EvalContext } from '../context.js';
 import { auditFactsOf } from '../request-state.js';
+import type { ParsedSubmission } from '../scoring/scoring-tasks.js';
 import type { ScoringKey } from '../tasks/task-repository.js';
 import { recordViolation } from '../violations/violation-repository.js';
 import { type BudgetWindow, budgetRefusal, readUsage, type Usage } from './budget.js';
 import { readLadder, writeLadder } from './ladder-repository.js';
 import { storedAnswer } from './replay.js';
-import type { ProbeFlag, SubmissionReceipt, SubmissionRequest } from './schemas.js';
-import type { ScoredSubmission } from './score.js';
+import type { ExactSplitScore, SeedClasses } from './score.js';
 import { insertSubmission, lockAgentLedger, type StoredAnswer } from './submission-repository.js';
 
-/** A validated, scored submission ready to be recorded. */
+/** A validated submission, scored exactly (its intervals come later), ready to be recorded. */
 export interface ScoredRequest {
   readonly agent: AgentPrincipal;
-  readonly body: SubmissionRequest;
+  readonly body: ParsedSubmission;
   readonly key: ScoringKey;
   readonly payloadSha256: string;
-  readonly scored: ScoredSubmission;
+  readonly scored: {
+    readonly classesBySeed: readonly SeedClasses[];
+    readonly exact: { readonly public: ExactSplitScore; readonly private: ExactSplitScore };
+  };
   readonly probe: ProbeFlag | null;
 }
 
@@ -38,7 +42,8 @@ export type RecordOutcome =
  * idempotency key and the budget (so concurrent submissions of one agent are counted one after
  * another and never exceed it), applies the Ladder, stores the submission, its predicted
  * classes, a probe flag, and its audit entry. Nothing is written when it answers a replay or a
- * refusal.
+ * refusal. The submission is stored with its intervals pending, and a Ladder state it raises
+ * without its interval: both are completed once the intervals are computed.
  */
 export async function recordSubmission(
   ctx: EvalContext,
@@ -62,7 +67,7 @@ export async function recordSubmission(
     const previous = await readLadder(client, owner.campaignId, owner.agentId, owner.taskId);
     const ladder = ladderUpdate(
       previous?.reportedPgr ?? null,
-      scored.public.meanPgr,
+      scored.exact.public.meanPgr,
       ctx.settings.ladderStep,
     );
     const receipt = receiptOf(ctx, input, submissionId, usage, ladder);
@@ -76,8 +81,8 @@ export async function recordSubmission(
         payloadSha256: input.payloadSha256,
         viaAdmin: agent.viaAdmin,
         seedNumbers: body.seeds.map((s) => s.seed),
-        public: scored.public,
-        private: scored.private,
+        public: scored.exact.public,
+        private: scored.exact.private,
         receipt,
         probe,
         submittedAt: receipt.submittedAt,
@@ -86,12 +91,10 @@ export async function recordSubmission(
       key.numClasses,
     );
     if (ladder.improved) {
-      const step = ctx.settings.ladderStep;
-      const interval = outwardToStep(scored.public.pgrInterval.low, scored.public.pgrInterval.high, step);
       await writeLadder(client, owner, {
         reportedPgr: ladder.reported,
-        intervalLow: interval.low,
-        intervalHigh: interval.high,
+        intervalLow: null,
+        intervalHigh: null,
         submissionId,
         experimentId: body.experimentId,
       });

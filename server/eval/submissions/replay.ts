@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
+import type { SubmissionReceipt } from '../../../core/api/eval/submissions.js';
 import { AppError } from '../../http/errors.js';
 import type { AgentPrincipal } from '../auth/principal.js';
 import { auditFactsOf } from '../request-state.js';
 import type { Queryable } from '../shared/db.js';
-import type { SubmissionReceipt } from './schemas.js';
 import { findByIdempotencyKey, type StoredAnswer } from './submission-repository.js';
 
 /**

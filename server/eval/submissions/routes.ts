@@ -1,18 +1,22 @@
 import { Type } from 'typebox';
+import { ExperimentId, SubmissionParams } from '../../../core/api/eval/common.js';
+import { SubmissionList, SubmissionReceipt, SubmissionRequest } from '../../../core/api/eval/submissions.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { agentOf } from '../auth/access.js';
 import type { EvalPlugin } from '../context.js';
-import { BEARER, ExperimentId, SubmissionParams } from '../shared/schemas.js';
-import { SubmissionReceipt, SubmissionRequest } from './schemas.js';
+import { BEARER } from '../shared/openapi.js';
+import { parsedSubmission, readSubmissionBodies, submissionBodyValidator } from './submission-body.js';
 import { findReceipt, listReceipts } from './submission-repository.js';
 import { submit } from './submit.js';
 
 /** The agent's routes: submit predictions, read its own receipts (the Ladder view). */
 export const submissionRoutes: EvalPlugin = async (app, { ctx }) => {
+  readSubmissionBodies(app, ctx);
   app.post(
     '/v1/submissions',
     {
-      onRequest: ctx.guards.agent,
+      config: { access: 'agent' },
+      validatorCompiler: submissionBodyValidator,
       preParsing: async (request) => {
         const length = Number(request.headers['content-length']);
         if (Number.isFinite(length) && length > ctx.settings.submissionBodyLimit) {
@@ -32,12 +36,12 @@ export const submissionRoutes: EvalPlugin = async (app, { ctx }) => {
         response: {
           200: SubmissionReceipt,
           201: SubmissionReceipt,
-          ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 429),
+          ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 429, 503),
         },
       },
     },
     async (request, reply) => {
-      const answer = await submit(ctx, request, agentOf(request), request.body);
+      const answer = await submit(ctx, request, agentOf(request), parsedSubmission(request.body));
       if (answer.status === 200) reply.header('idempotent-replayed', 'true');
       return reply.code(answer.status).send(answer.receipt);
     },
@@ -46,7 +50,7 @@ export const submissionRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/submissions',
     {
-      onRequest: ctx.guards.agent,
+      config: { access: 'agent' },
       schema: {
         summary: 'List your own submissions (Ladder view), newest first',
         tags: ['submissions'],
@@ -58,10 +62,7 @@ export const submissionRoutes: EvalPlugin = async (app, { ctx }) => {
           },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({ submissions: Type.Array(SubmissionReceipt) }),
-          ...errorResponses(400, 401, 403),
-        },
+        response: { 200: SubmissionList, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({
@@ -77,7 +78,7 @@ export const submissionRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/submissions/:submissionId',
     {
-      onRequest: ctx.guards.agent,
+      config: { access: 'agent' },
       schema: {
         summary: 'Read one of your own submissions (Ladder view)',
         tags: ['submissions'],

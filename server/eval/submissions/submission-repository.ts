@@ -1,7 +1,9 @@
+import { AdminSubmission, type ProbeFlag, SubmissionReceipt } from '../../../core/api/eval/submissions.js';
 import type { PriorPredictions } from '../../../core/probe.js';
 import { checkRow, iso, type Queryable } from '../shared/db.js';
 import { decodeClasses, encodeClasses } from './classes-codec.js';
-import { AdminSubmission, type ProbeFlag, type SplitScore, SubmissionReceipt } from './schemas.js';
+import { type IntervalReader, withIntervals } from './interval-repository.js';
+import type { ExactSplitScore } from './score.js';
 
 /** A stored answer to an idempotency key. */
 export interface StoredAnswer {
@@ -33,14 +35,18 @@ export async function findByIdempotencyKey(
 
 /** Creates the agent's ledger row if needed and locks it until the transaction ends. */
 export async function lockAgentLedger(db: Queryable, campaignId: string, agentId: string): Promise<void> {
+  const lock = () =>
+    db.query('SELECT 1 FROM agent_ledgers WHERE campaign_id = $1 AND agent_id = $2 FOR UPDATE', [
+      campaignId,
+      agentId,
+    ]);
+  // The row exists after an agent's first submission: one round trip then.
+  if ((await lock()).rowCount === 1) return;
   await db.query('INSERT INTO agent_ledgers (campaign_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
     campaignId,
     agentId,
   ]);
-  await db.query('SELECT 1 FROM agent_ledgers WHERE campaign_id = $1 AND agent_id = $2 FOR UPDATE', [
-    campaignId,
-    agentId,
-  ]);
+  await lock();
 }
 
 /** Predicted classes of the agent's latest submissions on a task, for probe detection. */
@@ -68,7 +74,10 @@ export async function recentPredictions(
   return [...priors].map(([submissionId, classesBySeed]) => ({ submissionId, classesBySeed }));
 }
 
-/** A scored submission as it is stored: both scores, the receipt, and any probe flag. */
+/**
+ * A scored submission as it is stored: both exact scores, the receipt, and any probe flag. Its
+ * bootstrap intervals are added later (`interval-repository.ts`): it is inserted pending.
+ */
 export interface NewSubmission {
   readonly submissionId: string;
   readonly campaignId: string;
@@ -79,14 +88,14 @@ export interface NewSubmission {
   readonly payloadSha256: string;
   readonly viaAdmin: boolean;
   readonly seedNumbers: number[];
-  readonly public: SplitScore;
-  readonly private: SplitScore;
+  readonly public: ExactSplitScore;
+  readonly private: ExactSplitScore;
   readonly receipt: SubmissionReceipt;
   readonly probe: ProbeFlag | null;
   readonly submittedAt: string;
 }
 
-/** Stores a scored submission and its predicted classes. */
+/** Stores a scored submission and its predicted classes (one statement). */
 export async function insertSubmission(
   db: Queryable,
   submission: NewSubmission,
@@ -94,10 +103,13 @@ export async function insertSubmission(
   numClasses: number,
 ): Promise<void> {
   await db.query(
-    `INSERT INTO submissions (id, campaign_id, agent_id, experiment_id, task_id, idempotency_key, payload_sha256,
-       via_admin, seed_numbers, public_mean_pgr, private_mean_pgr, public_score, private_score, receipt, probe,
-       created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    `WITH submission AS (
+       INSERT INTO submissions (id, campaign_id, agent_id, experiment_id, task_id, idempotency_key, payload_sha256,
+         via_admin, seed_numbers, public_mean_pgr, private_mean_pgr, public_score, private_score, receipt, probe,
+         created_at, intervals_pending)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, true) RETURNING id)
+     INSERT INTO submission_predictions (submission_id, seed, classes)
+     SELECT submission.id, t.seed, t.classes FROM submission, unnest($17::int[], $18::bytea[]) AS t (seed, classes)`,
     [
       submission.submissionId,
       submission.campaignId,
@@ -115,13 +127,6 @@ export async function insertSubmission(
       submission.receipt,
       submission.probe,
       submission.submittedAt,
-    ],
-  );
-  await db.query(
-    `INSERT INTO submission_predictions (submission_id, seed, classes)
-     SELECT $1, seed, classes FROM unnest($2::int[], $3::bytea[]) AS t (seed, classes)`,
-    [
-      submission.submissionId,
       classesBySeed.map((c) => c.seed),
       classesBySeed.map((c) => encodeClasses(c.classes, numClasses)),
     ],
@@ -129,9 +134,14 @@ export async function insertSubmission(
 }
 
 const ADMIN_COLUMNS = `id, campaign_id, agent_id, experiment_id, task_id, via_admin, created_at, receipt,
-  public_score, private_score, probe`;
+  public_score, private_score, probe, intervals_pending`;
 
-function toAdminSubmission(row: Record<string, unknown>, includePrivate: boolean): AdminSubmission {
+async function toAdminSubmission(
+  stored: Record<string, unknown>,
+  includePrivate: boolean,
+  intervals: IntervalReader,
+): Promise<AdminSubmission> {
+  const row = await withIntervals(stored, intervals);
   return checkRow(
     AdminSubmission,
     {
@@ -151,17 +161,21 @@ function toAdminSubmission(row: Record<string, unknown>, includePrivate: boolean
   );
 }
 
-/** A submission as operators see it; its private score only when `includePrivate`. */
+/**
+ * A submission as operators see it; its private score only when `includePrivate`. Intervals still
+ * pending are computed first (`intervals`), so the score is always whole.
+ */
 export async function findAdminSubmission(
   db: Queryable,
   submissionId: string,
   includePrivate: boolean,
+  intervals: IntervalReader,
 ): Promise<AdminSubmission | null> {
   const result = await db.query(`SELECT ${ADMIN_COLUMNS} FROM submissions WHERE id = $1`, [submissionId]);
-  return result.rows[0] === undefined ? null : toAdminSubmission(result.rows[0], includePrivate);
+  return result.rows[0] === undefined ? null : toAdminSubmission(result.rows[0], includePrivate, intervals);
 }
 
-/** Submissions matching a filter, newest first (public scores only); at most `limit`. */
+/** Submissions matching a filter, newest first (public scores only, whole); at most `limit`. */
 export async function listAdminSubmissions(
   db: Queryable,
   filter: {
@@ -170,6 +184,7 @@ export async function listAdminSubmissions(
     experimentId?: string | undefined;
   },
   limit: number,
+  intervals: IntervalReader,
 ): Promise<AdminSubmission[]> {
   const result = await db.query(
     `SELECT ${ADMIN_COLUMNS} FROM submissions
@@ -178,7 +193,7 @@ export async function listAdminSubmissions(
      ORDER BY created_at DESC, id LIMIT $4`,
     [filter.campaignId ?? null, filter.agentId ?? null, filter.experimentId ?? null, limit],
   );
-  return result.rows.map((row) => toAdminSubmission(row, false));
+  return Promise.all(result.rows.map((row) => toAdminSubmission(row, false, intervals)));
 }
 
 /** One agent's receipts, newest first; optionally for one experiment. */

@@ -1,5 +1,6 @@
+import type { SubmissionSeed } from '../../../core/api/eval/submissions.js';
 import { ROW_SUM_TOLERANCE } from '../settings.js';
-import type { SubmissionSeed } from './schemas.js';
+import { rowCount, rowLength, type SeedMatrix, toSeedMatrix } from './seed-matrix.js';
 
 /** What a submission must match: the task's shape and the experiment's seed count. */
 export interface PredictionShape {
@@ -23,6 +24,14 @@ const MAX_PROBLEMS = 10;
  * Checks depend only on the task's shape, never on its labels.
  */
 export function predictionProblems(seeds: readonly SubmissionSeed[], shape: PredictionShape): Problem[] {
+  return matrixProblems(
+    seeds.map((s) => toSeedMatrix(s.seed, s.probabilities)),
+    shape,
+  );
+}
+
+/** `predictionProblems` of the same seeds held as matrices: the same problems, in the same order. */
+export function matrixProblems(seeds: readonly SeedMatrix[], shape: PredictionShape): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) =>
     problems.length < MAX_PROBLEMS && problems.push({ path, message });
@@ -30,37 +39,42 @@ export function predictionProblems(seeds: readonly SubmissionSeed[], shape: Pred
     add('/seeds', `has ${seeds.length} seeds; the experiment was registered with ${shape.maxSeeds}`);
   }
   const seen = new Set<number>();
-  seeds.forEach((entry, s) => {
-    if (seen.has(entry.seed)) add(`/seeds/${s}/seed`, `seed ${entry.seed} appears more than once`);
-    seen.add(entry.seed);
-    const rows = entry.probabilities;
-    if (rows.length !== shape.testSize) {
+  seeds.forEach((matrix, s) => {
+    if (seen.has(matrix.seed)) add(`/seeds/${s}/seed`, `seed ${matrix.seed} appears more than once`);
+    seen.add(matrix.seed);
+    const rows = rowCount(matrix);
+    if (rows !== shape.testSize) {
       add(
         `/seeds/${s}/probabilities`,
-        `has ${rows.length} rows; the task's test set has ${shape.testSize} (one row per test example, in bundle order)`,
+        `has ${rows} rows; the task's test set has ${shape.testSize} (one row per test example, in bundle order)`,
       );
       return;
     }
-    for (let r = 0; r < rows.length && problems.length < MAX_PROBLEMS; r++) {
-      const row = rows[r]!;
+    for (let r = 0; r < rows && problems.length < MAX_PROBLEMS; r++) {
       const path = `/seeds/${s}/probabilities/${r}`;
-      if (row.length !== shape.numClasses) {
-        add(path, `has ${row.length} columns; the task has ${shape.numClasses} classes`);
+      const columns = rowLength(matrix, r);
+      if (columns !== shape.numClasses) {
+        add(path, `has ${columns} columns; the task has ${shape.numClasses} classes`);
         continue;
       }
-      let sum = 0;
-      let finite = true;
-      for (const p of row) {
-        if (!(Number.isFinite(p) && p >= 0 && p <= 1)) finite = false;
-        sum += p;
-      }
-      if (!finite) add(path, 'holds a value that is not a finite number in [0, 1]');
-      else if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE)
-        add(
-          path,
-          `sums to ${sum.toPrecision(6)}; each row must be a probability vector summing to 1 (±${ROW_SUM_TOLERANCE})`,
-        );
+      const problem = rowProblem(matrix.values, matrix.offsets[r]!, matrix.offsets[r + 1]!);
+      if (problem !== null) add(path, problem);
     }
   });
   return problems;
+}
+
+/** What is wrong with the probability row `values[start .. end)`, or null. */
+function rowProblem(values: Float64Array, start: number, end: number): string | null {
+  let sum = 0;
+  let finite = true;
+  for (let i = start; i < end; i++) {
+    const p = values[i]!;
+    if (!(Number.isFinite(p) && p >= 0 && p <= 1)) finite = false;
+    sum += p;
+  }
+  if (!finite) return 'holds a value that is not a finite number in [0, 1]';
+  if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE)
+    return `sums to ${sum.toPrecision(6)}; each row must be a probability vector summing to 1 (±${ROW_SUM_TOLERANCE})`;
+  return null;
 }

@@ -1,14 +1,16 @@
+import { TaskParams } from '../../../core/api/eval/common.js';
+import { TaskLoadResponse } from '../../../core/api/eval/tasks.js';
 import { errorResponses } from '../../http/errors.js';
 import type { EvalPlugin } from '../context.js';
-import { BEARER, TaskParams } from '../shared/schemas.js';
-import { loadTask, TaskLoadRequest, TaskLoadResponse } from './load-task-service.js';
+import { BEARER } from '../shared/openapi.js';
+import { loadTask, TaskLoadRequest } from './load-task-service.js';
 
 /** `PUT /v1/admin/tasks/:taskId`: loads a task's label store and bundle (admin only). */
 export const taskAdminRoutes: EvalPlugin = async (app, { ctx }) => {
   app.put(
     '/v1/admin/tasks/:taskId',
     {
-      onRequest: ctx.guards.admin,
+      config: { access: 'admin' },
       bodyLimit: ctx.settings.taskBodyLimit,
       schema: {
         summary: 'Load a task: its label store (labels.json) and bundle (bundle.npz)',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Static, Type } from 'typebox';
-import { Sha256Hex, TaskId } from '../shared/schemas.js';
+import { Sha256Hex, TaskId } from '../../../core/api/eval/common.js';
 
 /** Weak or ceiling accuracy from the trusted baseline runs of the trainer's `prepare` step. */
 export const AccuracySummary = Type.Object({

@@ -1,15 +1,15 @@
 import { type Static, Type } from 'typebox';
+import { Timestamp } from '../../../core/api/eval/common.js';
+import type { TaskLoadResponse, TaskLoadStatus } from '../../../core/api/eval/tasks.js';
 import { type Pool, withTransaction } from '../../../runtime/db.js';
 import { AppError } from '../../http/errors.js';
 import { canonicalJson } from '../shared/canonical-json.js';
-import { Sha256Hex, Timestamp } from '../shared/schemas.js';
 import { LabelStore, labelStoreProblems, sha256Hex } from './label-store.js';
 import { splitTestSet } from './split.js';
 import {
   countTaskSubmissions,
   findTaskSummary,
   lockTaskHashes,
-  TaskSummary,
   updateTaskExpiry,
   writeTask,
 } from './task-repository.js';
@@ -36,23 +36,6 @@ export const TaskLoadRequest = Type.Object(
   { additionalProperties: false },
 );
 export type TaskLoadRequest = Static<typeof TaskLoadRequest>;
-
-/** What a load did: stored new content, nothing, a new expiry, or replaced content. */
-export const TASK_LOAD_STATUSES = ['created', 'unchanged', 'updated', 'replaced'] as const;
-export type TaskLoadStatus = (typeof TASK_LOAD_STATUSES)[number];
-
-/** The answer to a task load: what happened, the label store's hash, and the task summary. */
-export const TaskLoadResponse = Type.Object({
-  status: Type.Union([
-    Type.Literal('created'),
-    Type.Literal('unchanged'),
-    Type.Literal('updated'),
-    Type.Literal('replaced'),
-  ]),
-  labelStoreSha256: Sha256Hex,
-  task: TaskSummary,
-});
-export type TaskLoadResponse = Static<typeof TaskLoadResponse>;
 
 /**
  * Loads a label store and its bundle under `taskId`, idempotently: the same content is a no-op

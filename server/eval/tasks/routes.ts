@@ -1,11 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { TaskParams } from '../../../core/api/eval/common.js';
+import { TaskSummary } from '../../../core/api/eval/tasks.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import { principalOf } from '../auth/access.js';
 import type { EvalContext, EvalPlugin } from '../context.js';
 import { campaignUsesTask } from '../experiments/experiment-repository.js';
-import { BEARER, TaskParams } from '../shared/schemas.js';
-import { findTaskSummary, isExpired, readBundle, TaskSummary } from './task-repository.js';
+import { BEARER } from '../shared/openapi.js';
+import { findTaskSummary, isExpired, readBundle } from './task-repository.js';
 
 const notFound = (taskId: string) =>
   new AppError('task_not_found', `no task ${taskId}: check the id, or ask an operator to load it`);
@@ -25,7 +27,7 @@ export const taskRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/tasks/:taskId',
     {
-      onRequest: ctx.guards.agentOrAdmin,
+      config: { access: 'agentOrAdmin' },
       schema: {
         summary: 'Read a task: sizes, class count, fixed weak and ceiling accuracies (never labels)',
         description: 'Agents see only tasks their campaign has experiments on.',
@@ -46,7 +48,7 @@ export const taskRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/tasks/:taskId/bundle',
     {
-      onRequest: ctx.guards.bundleReader,
+      config: { access: 'bundleReader' },
       schema: {
         summary: 'Download the task bundle (bundle.npz) that trainer runs fetch',
         description:

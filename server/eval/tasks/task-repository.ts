@@ -1,26 +1,6 @@
-import { type Static, Type } from 'typebox';
+import { TaskSummary } from '../../../core/api/eval/tasks.js';
 import { checkRow, iso, isoOrNull, type Queryable, withoutRowDetail } from '../shared/db.js';
-import { Sha256Hex, TaskId, Timestamp } from '../shared/schemas.js';
 import type { AccuracySummary } from './label-store.js';
-
-/** A task as clients see it: everything but its labels and its split. */
-export const TaskSummary = Type.Object({
-  taskId: TaskId,
-  sourceTask: TaskId,
-  numClasses: Type.Integer(),
-  testSize: Type.Integer(),
-  publicSize: Type.Integer(),
-  privateSize: Type.Integer(),
-  seeds: Type.Integer(),
-  weakAccuracy: Type.Number(),
-  ceilingAccuracy: Type.Number(),
-  bundleSha256: Sha256Hex,
-  bundleBytes: Type.Integer(),
-  expiresAt: Type.Union([Timestamp, Type.Null()]),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
-export type TaskSummary = Static<typeof TaskSummary>;
 
 const SUMMARY_COLUMNS = `id, source_task, num_classes, test_size, cardinality(public_indices) AS public_size,
   cardinality(private_indices) AS private_size, seeds, weak_accuracy, ceiling_accuracy, bundle_sha256,

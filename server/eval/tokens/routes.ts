@@ -1,19 +1,19 @@
 import { Type } from 'typebox';
+import { AgentId, CampaignId, TokenParams } from '../../../core/api/eval/common.js';
+import { MintedToken, TokenList, TokenRecord } from '../../../core/api/eval/tokens.js';
 import { AppError, errorResponses } from '../../http/errors.js';
 import type { EvalPlugin } from '../context.js';
 import { auditFactsOf } from '../request-state.js';
-import { AgentId, BEARER, CampaignId, TokenParams } from '../shared/schemas.js';
-import { listTokens, revokeToken, TokenRecord } from './token-repository.js';
-import { MintedToken, MintTokenRequest, mintToken, rotateToken } from './token-service.js';
+import { BEARER } from '../shared/openapi.js';
+import { listTokens, revokeToken } from './token-repository.js';
+import { MintTokenRequest, mintToken, rotateToken } from './token-service.js';
 
 /** Admin routes that mint, list, rotate and revoke agent and run tokens. */
 export const tokenRoutes: EvalPlugin = async (app, { ctx }) => {
-  const common = { onRequest: ctx.guards.admin } as const;
-
   app.post(
     '/v1/admin/tokens',
     {
-      ...common,
+      config: { access: 'admin' },
       schema: {
         summary: 'Mint an agent token (campaignId, agentId) or a run token (taskId, ttlSeconds)',
         description: 'The token is in this answer only; the server keeps its sha256.',
@@ -33,7 +33,7 @@ export const tokenRoutes: EvalPlugin = async (app, { ctx }) => {
   app.get(
     '/v1/admin/tokens',
     {
-      ...common,
+      config: { access: 'admin' },
       schema: {
         summary: 'List tokens (never their secrets), newest first',
         tags: ['admin'],
@@ -42,7 +42,7 @@ export const tokenRoutes: EvalPlugin = async (app, { ctx }) => {
           { campaignId: Type.Optional(CampaignId), agentId: Type.Optional(AgentId) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ tokens: Type.Array(TokenRecord) }), ...errorResponses(400, 401, 403) },
+        response: { 200: TokenList, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => ({ tokens: await listTokens(ctx.pool, request.query) }),
@@ -51,7 +51,7 @@ export const tokenRoutes: EvalPlugin = async (app, { ctx }) => {
   app.post(
     '/v1/admin/tokens/:tokenId/rotate',
     {
-      ...common,
+      config: { access: 'admin' },
       schema: {
         summary: 'Replace a token with a new one of the same binding and revoke the old one',
         tags: ['admin'],
@@ -70,7 +70,7 @@ export const tokenRoutes: EvalPlugin = async (app, { ctx }) => {
   app.delete(
     '/v1/admin/tokens/:tokenId',
     {
-      ...common,
+      config: { access: 'admin' },
       schema: {
         summary: 'Revoke a token (idempotent)',
         tags: ['admin'],

@@ -1,20 +1,5 @@
-import { type Static, Type } from 'typebox';
+import { TokenRecord } from '../../../core/api/eval/tokens.js';
 import { checkRow, iso, isoOrNull, type Queryable } from '../shared/db.js';
-import { AgentId, CampaignId, TaskId, Timestamp, TokenId } from '../shared/schemas.js';
-
-/** A token as operators see it: its binding and state, never the secret or its hash. */
-export const TokenRecord = Type.Object({
-  tokenId: TokenId,
-  role: Type.Union([Type.Literal('agent'), Type.Literal('run')]),
-  campaignId: Type.Union([CampaignId, Type.Null()]),
-  agentId: Type.Union([AgentId, Type.Null()]),
-  taskId: Type.Union([TaskId, Type.Null()]),
-  expiresAt: Type.Union([Timestamp, Type.Null()]),
-  revokedAt: Type.Union([Timestamp, Type.Null()]),
-  replacedBy: Type.Union([TokenId, Type.Null()]),
-  createdAt: Timestamp,
-});
-export type TokenRecord = Static<typeof TokenRecord>;
 
 const COLUMNS = 'id, role, campaign_id, agent_id, task_id, expires_at, revoked_at, replaced_by, created_at';
 

@@ -1,11 +1,12 @@
 import { type Static, Type } from 'typebox';
+import { AgentId, CampaignId, TaskId, Timestamp } from '../../../core/api/eval/common.js';
+import type { MintedToken } from '../../../core/api/eval/tokens.js';
 import { type Pool, withTransaction } from '../../../runtime/db.js';
 import { AppError } from '../../http/errors.js';
 import { hashToken, mintTokenSecret, newTokenId } from '../auth/token-secret.js';
 import { RUN_TOKEN_DEFAULT_TTL_S, RUN_TOKEN_MAX_TTL_S } from '../settings.js';
-import { AgentId, CampaignId, TaskId, Timestamp } from '../shared/schemas.js';
 import { findTaskSummary } from '../tasks/task-repository.js';
-import { findToken, insertToken, revokeToken, TokenRecord } from './token-repository.js';
+import { findToken, insertToken, revokeToken } from './token-repository.js';
 
 /** Body of `POST /v1/admin/tokens`; which fields apply depends on `role`. */
 export const MintTokenRequest = Type.Object(
@@ -28,13 +29,6 @@ export const MintTokenRequest = Type.Object(
   { additionalProperties: false },
 );
 export type MintTokenRequest = Static<typeof MintTokenRequest>;
-
-/** A freshly minted token: the secret appears here once and is stored only as its hash. */
-export const MintedToken = Type.Object({
-  ...TokenRecord.properties,
-  token: Type.String({ description: 'The bearer token. Shown only in this answer.' }),
-});
-export type MintedToken = Static<typeof MintedToken>;
 
 function bindingOf(request: MintTokenRequest, now: Date) {
   if (request.role === 'agent') {

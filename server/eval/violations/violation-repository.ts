@@ -1,24 +1,5 @@
-import { type Static, Type } from 'typebox';
+import { Violation, type ViolationKind } from '../../../core/api/eval/violations.js';
 import { checkRow, iso, type Queryable } from '../shared/db.js';
-import { AgentId, CampaignId, Timestamp } from '../shared/schemas.js';
-
-/** Kinds of violation: a no-eval submission attempt, a budget overrun, a probe flag. */
-export const VIOLATION_KINDS = ['no_eval', 'budget_exhausted', 'probe'] as const;
-export type ViolationKind = (typeof VIOLATION_KINDS)[number];
-
-/** Something an agent did that operators should see: a no-eval submission, a budget overrun, a probe. */
-export const Violation = Type.Object({
-  id: Type.Integer(),
-  kind: Type.Union([Type.Literal('no_eval'), Type.Literal('budget_exhausted'), Type.Literal('probe')]),
-  campaignId: CampaignId,
-  agentId: AgentId,
-  experimentId: Type.Union([Type.String(), Type.Null()]),
-  submissionId: Type.Union([Type.String(), Type.Null()]),
-  viaAdmin: Type.Boolean(),
-  detail: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
-  createdAt: Timestamp,
-});
-export type Violation = Static<typeof Violation>;
 
 /** A violation to record. */
 export type NewViolation = Omit<Violation, 'id' | 'createdAt'>;

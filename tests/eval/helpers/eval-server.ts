@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { buildEvalApp } from '../../../server/eval/app.js';
+import type { Scoring } from '../../../server/eval/scoring/scoring.js';
 import { BOOTSTRAP_REPLICATES, type EvalSettings } from '../../../server/eval/settings.js';
 import type { App } from '../../../server/http/base-app.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
@@ -23,7 +24,10 @@ export interface EvalTestServer {
   close(): Promise<void>;
 }
 
-export async function startEvalServer(overrides: Partial<EvalSettings> = {}): Promise<EvalTestServer> {
+export async function startEvalServer(
+  overrides: Partial<EvalSettings> = {},
+  options: { scoring?: Scoring } = {},
+): Promise<EvalTestServer> {
   const db = await createTestDatabase({ migrate: 'eval' });
   const adminToken = `admin-${randomBytes(16).toString('hex')}`;
   const settings: EvalSettings = {
@@ -41,7 +45,7 @@ export async function startEvalServer(overrides: Partial<EvalSettings> = {}): Pr
   const logLines: string[] = [];
   const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
   const registry = new Registry();
-  const app = buildEvalApp({ pool: db.pool, logger, registry, settings });
+  const app = buildEvalApp({ pool: db.pool, logger, registry, settings, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

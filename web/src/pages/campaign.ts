@@ -1,17 +1,17 @@
-import type {
-  Agent,
-  CampaignView,
-  Experiment,
-  LeaderboardRow,
-  PgrPoint,
-  Snapshot,
-  Thread,
-} from '../../../core/api-types.js';
-import { api, currentSession, type Session, temporalLink, toLogin } from '../api.js';
+import type { CampaignView } from '../../../core/api/campaigns.js';
+import type { Session } from '../../../core/api/dashboard.js';
+import type { Experiment, ExperimentList, LeaderboardRow } from '../../../core/api/experiments.js';
+import type { Thread } from '../../../core/api/forum.js';
+import type { PgrPoint } from '../../../core/api/results.js';
+import type { CampaignSnapshot } from '../../../core/api/snapshot.js';
+import { agentBudgetUsed, dashboard } from '../../../core/display.js';
+import { api, currentSession, temporalLink, toLogin } from '../api.js';
 import { intervalBar, lineChart } from '../chart.js';
 import { pgrDomain, timeTicks } from '../chart-geometry.js';
 import { byId, fill, h, toast } from '../dom.js';
-import { ago, clockFor, percent, pgr } from '../format.js';
+import { clockFor } from '../format.js';
+
+const { ago, percent, pgr } = dashboard;
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
 
@@ -206,15 +206,6 @@ function leaderboard(rows: readonly LeaderboardRow[]): HTMLElement {
   );
 }
 
-function agentBudget(agent: Agent, perAgent: unknown): number | null {
-  const limits = (perAgent ?? {}) as { experiments?: number; gpuHours?: number };
-  const used = [
-    limits.experiments ? agent.experiments.done / limits.experiments : null,
-    limits.gpuHours ? agent.gpuSeconds / 3600 / limits.gpuHours : null,
-  ].filter((v): v is number => v !== null);
-  return used.length === 0 ? null : Math.max(...used);
-}
-
 function agents(view: CampaignView, session: Session): HTMLElement {
   const finished = FINISHED.has(view.status);
   const base = `/v1/campaigns/${encodeURIComponent(view.id)}/agents`;
@@ -250,8 +241,8 @@ function agents(view: CampaignView, session: Session): HTMLElement {
         'tbody',
         null,
         view.agents.map((a) => {
-          const queued = a.experiments.queued ?? 0;
-          const used = agentBudget(a, view.budget.perAgent);
+          const queued = a.experiments.queued;
+          const used = agentBudgetUsed(a, view.budget.perAgent);
           const paused = a.state === 'paused';
           return h(
             'tr',
@@ -473,7 +464,7 @@ export async function campaignPage(root: HTMLElement, campaignId: string): Promi
   const live = byId('live');
   let experimentsSeen = -1;
   let messageDrawn = false;
-  const render = async (snapshot: Snapshot) => {
+  const render = async (snapshot: CampaignSnapshot) => {
     const view = snapshot.campaign;
     document.title = `${view.name} · AAR`;
     fill(slots.header, header(view));
@@ -489,7 +480,7 @@ export async function campaignPage(root: HTMLElement, campaignId: string): Promi
     const count = view.agents.reduce((n, a) => n + a.experiments.done + a.experiments.running, 0);
     if (count !== experimentsSeen) {
       experimentsSeen = count;
-      const { experiments: list } = await api<{ experiments: Experiment[] }>(
+      const { experiments: list } = await api<ExperimentList>(
         `/v1/campaigns/${encodeURIComponent(campaignId)}/experiments?limit=1000`,
       );
       fill(slots.experiments, experiments(list));
@@ -500,7 +491,7 @@ export async function campaignPage(root: HTMLElement, campaignId: string): Promi
   events.addEventListener('snapshot', (event) => {
     fill(live, '● live');
     live.className = 'live on';
-    void render(JSON.parse((event as MessageEvent<string>).data) as Snapshot);
+    void render(JSON.parse((event as MessageEvent<string>).data) as CampaignSnapshot);
   });
   events.addEventListener('denied', () => {
     events.close();

@@ -1,22 +1,13 @@
+import type { CampaignList } from '../../../core/api/campaigns.js';
+import { dashboard } from '../../../core/display.js';
 import { api } from '../api.js';
 import { fill, h } from '../dom.js';
-import { ago, pgr } from '../format.js';
 
-interface CampaignItem {
-  id: string;
-  name: string;
-  taskId: string;
-  status: string;
-  agents: number;
-  experiments: number;
-  bestPgr: number | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
+const { ago, pgr } = dashboard;
 
 /** Every campaign, newest first, each linking to its page. */
 export async function campaignsPage(root: HTMLElement): Promise<void> {
-  const { campaigns } = await api<{ campaigns: CampaignItem[] }>('/v1/campaigns?limit=200');
+  const { campaigns } = await api<CampaignList>('/v1/campaigns?limit=200');
   const rows = campaigns.map((c) =>
     h(
       'tr',

@@ -1,8 +1,12 @@
-import type { Experiment, ExperimentResults, Run } from '../../../core/api-types.js';
+import type { RunLog } from '../../../core/api/dashboard.js';
+import type { ExperimentWithRuns, Run } from '../../../core/api/experiments.js';
+import type { ExperimentResults } from '../../../core/api/results.js';
+import { dashboard } from '../../../core/display.js';
 import { api, currentSession, HttpError, temporalLink } from '../api.js';
 import { lineChart } from '../chart.js';
 import { byId, fill, h } from '../dom.js';
-import { ago, pgr } from '../format.js';
+
+const { ago, pgr } = dashboard;
 
 function curves(results: ExperimentResults['results']): HTMLElement {
   const withCurves = results.filter((r) => r.curve.length > 0);
@@ -119,7 +123,7 @@ function logs(runs: readonly Run[]): HTMLElement {
     if (runSelect.value === '') return;
     fill(output, 'loading…');
     try {
-      const log = await api<{ text: string; truncated: boolean }>(
+      const log = await api<RunLog>(
         `/v1/runs/${encodeURIComponent(runSelect.value)}/logs?stream=${streamSelect.value}&tail=300`,
       );
       fill(
@@ -150,7 +154,7 @@ export async function experimentPage(root: HTMLElement, experimentId: string): P
   const session = await currentSession();
   const id = encodeURIComponent(experimentId);
   const [{ experiment, runs }, data] = await Promise.all([
-    api<{ experiment: Experiment; runs: Run[] }>(`/v1/experiments/${id}`),
+    api<ExperimentWithRuns>(`/v1/experiments/${id}`),
     api<ExperimentResults>(`/v1/experiments/${id}/results`),
   ]);
   document.title = `${experiment.id} · AAR`;

@@ -1,7 +1,9 @@
-import type { Post } from '../../../core/api-types.js';
+import type { Post, PostWithReplies } from '../../../core/api/forum.js';
+import { dashboard } from '../../../core/display.js';
 import { api } from '../api.js';
 import { byId, fill, h } from '../dom.js';
-import { ago } from '../format.js';
+
+const { ago } = dashboard;
 
 function post(p: Post): HTMLElement {
   return h(
@@ -24,7 +26,7 @@ function post(p: Post): HTMLElement {
 
 /** A forum thread: the post and its replies, every word of them shown as text. */
 export async function threadPage(root: HTMLElement, postId: string): Promise<void> {
-  const thread = await api<{ post: Post; replies: Post[] }>(`/v1/forum/posts/${encodeURIComponent(postId)}`);
+  const thread = await api<PostWithReplies>(`/v1/forum/posts/${encodeURIComponent(postId)}`);
   fill(
     byId('crumbs'),
     h('a', { href: '/ui/' }, 'campaigns'),

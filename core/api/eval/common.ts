@@ -1,4 +1,7 @@
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
+
+/** Largest seed count an experiment may register (and a submission or comparison arm may carry). */
+export const MAX_SEEDS = 64;
 
 /** Task identifier, as in the experiment spec and the `tasks` table. */
 export const TaskId = Type.String({
@@ -26,9 +29,6 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO-86
 /** A sha256 digest in lower-case hex. */
 export const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
-/** OpenAPI security requirement of every `/v1` route: a bearer token. */
-export const BEARER = [{ bearer: [] }];
-
 /** Route params naming one resource. */
 export const TaskParams = Type.Object({ taskId: TaskId }, { additionalProperties: false });
 export const ExperimentParams = Type.Object({ experimentId: ExperimentId }, { additionalProperties: false });
@@ -37,3 +37,4 @@ export const TokenParams = Type.Object({ tokenId: TokenId }, { additionalPropert
 
 /** An interval, such as a bootstrap 95 % interval. */
 export const Interval = Type.Object({ low: Type.Number(), high: Type.Number() });
+export type Interval = Static<typeof Interval>;

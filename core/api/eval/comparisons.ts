@@ -1,7 +1,6 @@
 import { type Static, Type } from 'typebox';
-import { MAX_SEEDS } from '../settings.js';
-import { TaskId } from '../shared/schemas.js';
-import { SubmissionSeed } from '../submissions/schemas.js';
+import { Interval, MAX_SEEDS, TaskId } from './common.js';
+import { SeedScore, SubmissionSeed } from './submissions.js';
 
 export const ArmName = Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' });
 
@@ -28,14 +27,26 @@ export const ComparisonRequest = Type.Object(
 );
 export type ComparisonRequest = Static<typeof ComparisonRequest>;
 
-const Interval = Type.Object({ low: Type.Number(), high: Type.Number() });
-
+/** One arm's scores on the split: per seed and the means. */
 export const ArmScore = Type.Object({
   meanAccuracy: Type.Number(),
   meanPgr: Type.Number(),
-  perSeed: Type.Array(Type.Object({ seed: Type.Integer(), accuracy: Type.Number(), pgr: Type.Number() })),
+  perSeed: Type.Array(SeedScore),
 });
+export type ArmScore = Static<typeof ArmScore>;
 
+/** The candidate against one other arm: accuracy and PGR differences, intervals, one-sided p. */
+export const PairedComparison = Type.Object({
+  accuracyDifference: Type.Number(),
+  pgrDifference: Type.Number(),
+  accuracyInterval: Interval,
+  pgrInterval: Interval,
+  pValue: Type.Number(),
+  replicates: Type.Integer(),
+});
+export type PairedComparison = Static<typeof PairedComparison>;
+
+/** The answer to a comparison: each arm's scores and the candidate against each other arm. */
 export const ComparisonResult = Type.Object({
   taskId: Type.String(),
   split: Type.String(),
@@ -44,17 +55,6 @@ export const ComparisonResult = Type.Object({
   weakAccuracy: Type.Number(),
   ceilingAccuracy: Type.Number(),
   arms: Type.Record(Type.String(), ArmScore),
-  /** The candidate against each other arm: accuracy and PGR differences, interval, one-sided p. */
-  comparisons: Type.Record(
-    Type.String(),
-    Type.Object({
-      accuracyDifference: Type.Number(),
-      pgrDifference: Type.Number(),
-      accuracyInterval: Interval,
-      pgrInterval: Interval,
-      pValue: Type.Number(),
-      replicates: Type.Integer(),
-    }),
-  ),
+  comparisons: Type.Record(Type.String(), PairedComparison),
 });
 export type ComparisonResult = Static<typeof ComparisonResult>;

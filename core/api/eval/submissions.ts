@@ -1,14 +1,14 @@
 import { type Static, Type } from 'typebox';
-import { MAX_SEEDS } from '../settings.js';
 import {
   AgentId,
   CampaignId,
   ExperimentId,
   Interval,
+  MAX_SEEDS,
   SubmissionId,
   TaskId,
   Timestamp,
-} from '../shared/schemas.js';
+} from './common.js';
 
 /** The client's idempotency key: printable ASCII, at most 128 characters. */
 export const IdempotencyKey = Type.String({
@@ -54,6 +54,7 @@ export const BudgetView = Type.Object({
   remainingThisHour: Type.Integer(),
   remainingInCampaign: Type.Integer(),
 });
+export type BudgetView = Static<typeof BudgetView>;
 
 /**
  * What an agent is told about a submission: the Ladder view. `reportedPgr` is the agent's best
@@ -76,6 +77,7 @@ export type SubmissionReceipt = Static<typeof SubmissionReceipt>;
 
 /** Accuracy and PGR of one seed on one half. */
 export const SeedScore = Type.Object({ seed: Type.Integer(), accuracy: Type.Number(), pgr: Type.Number() });
+export type SeedScore = Static<typeof SeedScore>;
 
 /** A full score on one half of the test set: per seed, mean, and a bootstrap interval. */
 export const SplitScore = Type.Object({
@@ -115,3 +117,11 @@ export const AdminSubmission = Type.Object({
   probe: Type.Union([ProbeFlag, Type.Null()]),
 });
 export type AdminSubmission = Static<typeof AdminSubmission>;
+
+/** `GET /v1/submissions`: the agent's own receipts, newest first. */
+export const SubmissionList = Type.Object({ submissions: Type.Array(SubmissionReceipt) });
+export type SubmissionList = Static<typeof SubmissionList>;
+
+/** `GET /v1/admin/submissions`: submissions with their full public scores, newest first. */
+export const AdminSubmissionList = Type.Object({ submissions: Type.Array(AdminSubmission) });
+export type AdminSubmissionList = Static<typeof AdminSubmissionList>;
