@@ -56,9 +56,15 @@ export async function campaignResult(
         .getHandle(campaignWorkflowId(campaignId))
         .result()) as CampaignSummary;
     } catch (error) {
-      const transient = /unavailable|connect|ECONNREFUSED|deadline|14 UNAVAILABLE|transport/i.test(
-        String(error),
-      );
+      // The SDK wraps the gRPC status in a ServiceError ("Failed to get Workflow execution
+      // history") whose cause holds the gRPC code: a server still starting answers UNAVAILABLE,
+      // DEADLINE_EXCEEDED or INTERNAL for a moment. Read both.
+      const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+      const transient =
+        [4, 13, 14].includes(Number(cause?.code)) ||
+        /unavailable|connect|ECONNREFUSED|deadline|transport/i.test(
+          `${String(error)} ${String(cause ?? '')}`,
+        );
       if (!transient || Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, 1000));
     }

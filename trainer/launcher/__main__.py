@@ -108,7 +108,8 @@ def _run(args: argparse.Namespace) -> int:
         model_dir=model_dir,
         run_id=args.run_id,
     )
-    evidence = Evidence(roots=view_roots(run))
+    hidden = (str(run.repo_root), str(args.run_dir.resolve().parent), str(run.bundle.parent))
+    evidence = Evidence(roots=view_roots(run), forbidden=hidden)
     with open(args.run_dir / "student.log", "ab") as log:
         command = bwrap_command(run, tools, limits, as_root)
         outcome = supervise(command, tools["strace"], evidence, limits.wall_seconds, log, log, work, limits.disk_bytes)

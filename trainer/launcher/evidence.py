@@ -125,6 +125,10 @@ class Evidence:
     """
 
     roots: tuple[str, ...]
+    # Host folders the sandbox never shows (the repository, the runs folder, the task cache): a
+    # reach into one is evidence even where a root of the view covers the same path (a
+    # repository under /tmp lies below the sandbox's own /tmp), unless a longer root is mounted there.
+    forbidden: tuple[str, ...] = ()
     sandbox_tool: str = "bwrap"
     events: list[dict[str, str]] = field(default_factory=list)
     total: int = 0
@@ -151,7 +155,7 @@ class Evidence:
             if execve is not None and not execve.group(1).endswith("/" + self.sandbox_tool):
                 self.armed = True
             return
-        event = classify(line, self.roots)
+        event = classify(line, self.roots, self.forbidden)
         if event is None:
             return
         self.total += 1
@@ -166,7 +170,7 @@ class Evidence:
         return any(e["event"] in REACH_KINDS for e in self.events)
 
 
-def classify(line: str, roots: tuple[str, ...]) -> dict[str, str] | None:
+def classify(line: str, roots: tuple[str, ...], forbidden: tuple[str, ...] = ()) -> dict[str, str] | None:
     """The event one failed call stands for, or None when it is not evidence."""
     match = _LINE.match(line.strip())
     if match is None:
@@ -187,7 +191,9 @@ def classify(line: str, roots: tuple[str, ...]) -> dict[str, str] | None:
             return _event("forbidden-path", f"{call} {path} ({errno})")
         if posixpath.normpath(path).startswith(_TRUSTED_PATHS):
             return _event("forbidden-path", f"{call} {path} ({errno}): trusted code is not in the sandbox")
-        if not path.startswith("/") or _inside(path, roots):
+        if not path.startswith("/"):
+            return None
+        if _deepest(path, forbidden) <= _deepest(path, roots) and _inside(path, roots):
             return None
         return _event("forbidden-path", f"{call} {path} ({errno})")
     return None
@@ -223,6 +229,12 @@ def _inside(path: str, roots: tuple[str, ...]) -> bool:
         if head.isdigit():
             return False
     return any(normal == root or normal.startswith(root.rstrip("/") + "/") for root in roots)
+
+
+def _deepest(path: str, roots: tuple[str, ...]) -> int:
+    """The length of the longest of ``roots`` that holds ``path``; -1 when none does."""
+    normal = posixpath.normpath(path)
+    return max((len(r) for r in roots if normal == r or normal.startswith(r.rstrip("/") + "/")), default=-1)
 
 
 def _event(kind: str, detail: str) -> dict[str, str]:

@@ -73,6 +73,15 @@ def test_refused_reaches_are_evidence_and_probes_inside_the_view_are_not(tmp_pat
     assert classify(other, roots)["event"] == "forbidden-path"
     assert classify(escape, roots) == {"event": "escape", "detail": "ptrace refused (EPERM)"}
     assert classify(shadow, roots)["event"] == "forbidden-path"
+    # A repository under /tmp lies below the sandbox's own /tmp: still a reach, unless a longer
+    # root (a models folder mounted at its own path) holds the path.
+    repo = '4242 openat(AT_FDCWD, "/tmp/clone/aar/.aar-state/secrets/operator-token", O_RDONLY) = -1 ENOENT (No such file or directory)'
+    scratch = '4242 openat(AT_FDCWD, "/tmp/scratch.bin", O_RDONLY) = -1 ENOENT (No such file or directory)'
+    model = '4242 openat(AT_FDCWD, "/tmp/clone/aar/models/tiny/config.json", O_RDONLY) = -1 ENOENT (No such file or directory)'
+    hidden = ("/tmp/clone/aar",)
+    assert classify(repo, roots, hidden)["event"] == "forbidden-path"
+    assert classify(repo, roots) is None and classify(scratch, roots, hidden) is None
+    assert classify(model, roots + ("/tmp/clone/aar/models",), hidden) is None
 
 
 def test_evidence_skips_the_sandbox_set_up_and_joins_calls_split_across_threads(tmp_path):
