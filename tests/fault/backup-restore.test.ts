@@ -21,7 +21,6 @@ import { REPO_ROOT } from '../../runtime/config.js';
 import { buildEvalApp } from '../../server/eval/app.js';
 import { verifyAudit } from '../../server/eval/audit/audit-repository.js';
 import { adminLeaderboard, publicLeaderboard } from '../../server/eval/leaderboard/leaderboard-repository.js';
-import { BOOTSTRAP_REPLICATES } from '../../server/eval/settings.js';
 import type { App } from '../../server/http/base-app.js';
 import { createDispatchWorker } from '../../workers/dispatch-worker.js';
 import { createOrchestratorWorker } from '../../workers/orchestrator-worker.js';
@@ -33,6 +32,7 @@ import {
   queueNames,
 } from '../../workflows/definitions.js';
 import { campaignResult, smallCampaign, startCampaign } from '../helpers/campaigns.js';
+import { testEvalSettings } from '../helpers/eval-settings.js';
 import { plantedExit, storePlantedResult } from '../helpers/planted-result.js';
 import { type PrivateServices, startPrivateServices } from '../helpers/private-services.js';
 import { testLogger } from '../helpers/silent-logger.js';
@@ -422,17 +422,7 @@ test('the restored stack carries the campaign on to its end, scoring each experi
     pool: evalPool,
     logger: testLogger,
     registry: new Registry(),
-    settings: {
-      adminToken: stack.adminToken,
-      budgetPerHour: 1000,
-      budgetPerCampaign: 10_000,
-      ladderStep: 0.01,
-      probeFraction: 0.01,
-      submissionBodyLimit: 64 * 1024 * 1024,
-      taskBodyLimit: 64 * 1024 * 1024,
-      bootstrapReplicates: BOOTSTRAP_REPLICATES,
-      auditVerifyIntervalMs: 0,
-    },
+    settings: testEvalSettings(stack.adminToken),
   });
   const evalUrl = await evalApp.listen({ host: '127.0.0.1', port: 0 });
   const address = target.env.TEMPORAL_ADDRESS!;

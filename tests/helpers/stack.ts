@@ -18,12 +18,13 @@ import { loadConfig, REPO_ROOT } from '../../runtime/config.js';
 import { buildApiApp } from '../../server/api/app.js';
 import { buildEvalApp } from '../../server/eval/app.js';
 import { loadTaskFromDir } from '../../server/eval/load-task.js';
-import { BOOTSTRAP_REPLICATES, type EvalSettings } from '../../server/eval/settings.js';
+import type { EvalSettings } from '../../server/eval/settings.js';
 import type { App } from '../../server/http/base-app.js';
 import { createDispatchWorker } from '../../workers/dispatch-worker.js';
 import { createOrchestratorWorker } from '../../workers/orchestrator-worker.js';
 import { queueNames } from '../../workflows/definitions.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { testEvalSettings } from './eval-settings.js';
 import { preparedTask } from './prepared-task.js';
 import { testLogger } from './silent-logger.js';
 import { connectTemporal, type TemporalHandles, workflowBundle } from './temporal.js';
@@ -103,18 +104,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pool: evalDb.runtimePool,
     logger: testLogger,
     registry: new Registry(),
-    settings: {
-      adminToken,
-      budgetPerHour: 1000,
-      budgetPerCampaign: 10_000,
-      ladderStep: 0.01,
-      probeFraction: 0.01,
-      submissionBodyLimit: 64 * 1024 * 1024,
-      taskBodyLimit: 64 * 1024 * 1024,
-      bootstrapReplicates: BOOTSTRAP_REPLICATES,
-      auditVerifyIntervalMs: 0,
-      ...options.evalSettings,
-    },
+    settings: testEvalSettings(adminToken, options.evalSettings),
   });
   const evalUrl = await evalApp.listen({ host: '127.0.0.1', port: 0 });
   for (const { task, size } of options.tasks ?? [{ task: 'mnist1d', size: 'small' }]) {

@@ -13,13 +13,13 @@ import { CampaignSpec, withAgentDefaults } from '../../core/campaign-spec.js';
 import { parseWith } from '../../core/validation.js';
 import { buildEvalApp } from '../../server/eval/app.js';
 import { loadTaskFromDir } from '../../server/eval/load-task.js';
-import { BOOTSTRAP_REPLICATES } from '../../server/eval/settings.js';
 import type { App } from '../../server/http/base-app.js';
 import { createDispatchWorker } from '../../workers/dispatch-worker.js';
 import { createOrchestratorWorker, WORKFLOWS_PATH } from '../../workers/orchestrator-worker.js';
 import { campaignWorkflowId, queueNames } from '../../workflows/definitions.js';
 import type { campaignWorkflow } from '../../workflows/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { testEvalSettings } from '../helpers/eval-settings.js';
 import { plantedExit, storePlantedResult } from '../helpers/planted-result.js';
 import { preparedTask } from '../helpers/prepared-task.js';
 import { testLogger } from '../helpers/silent-logger.js';
@@ -93,17 +93,7 @@ export async function startCampaignStack(): Promise<CampaignStack> {
     pool: evalDb.runtimePool,
     logger: testLogger,
     registry: new Registry(),
-    settings: {
-      adminToken,
-      budgetPerHour: 1000,
-      budgetPerCampaign: 10_000,
-      ladderStep: 0.01,
-      probeFraction: 0.01,
-      submissionBodyLimit: 64 * 1024 * 1024,
-      taskBodyLimit: 64 * 1024 * 1024,
-      bootstrapReplicates: BOOTSTRAP_REPLICATES,
-      auditVerifyIntervalMs: 0,
-    },
+    settings: testEvalSettings(adminToken),
   });
   const evalUrl = await evalApp.listen({ host: '127.0.0.1', port: 0 });
   const loaded = await loadTaskFromDir({
