@@ -21,6 +21,7 @@ import {
   setBudgetSignal,
   stopSignal,
 } from '../../workflows/definitions.js';
+import { eventually } from '../helpers/eventually.js';
 import { type CampaignStack, startCampaignStack, testCampaign } from './campaign-stack.js';
 
 const HOUR = 3_600_000;
@@ -38,23 +39,8 @@ after(async () => {
   await stack?.close();
 });
 
-/** Polls `probe` (in real time) until it returns a value; the campaign runs meanwhile. */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const granted = (handle: WorkflowHandle, atLeast: number) =>
-  waitFor(`${atLeast} experiments granted`, async () => {
+  eventually(`${atLeast} experiments granted`, async () => {
     const status = await handle.query(campaignStatusQuery);
     return status.granted >= atLeast ? status : undefined;
   });
